@@ -1,0 +1,133 @@
+"""Settings read from the environment, with one clear line per bad setting."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///data/matchday.db"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+# What each setting expects, said once for the error line.
+EXPECTED = {
+    "SLACK_BOT_TOKEN": "a bot token starting with xoxb-",
+    "SLACK_SIGNING_SECRET": "the signing secret from the Slack app's Basic Information page",
+    "SLACK_APP_TOKEN": "an app-level token starting with xapp- (needed for Socket Mode)",
+    "SLACK_API_URL": "an http(s) URL ending in /api/, such as https://slack.com/api/",
+    "DATABASE_URL": "a SQLAlchemy URL such as sqlite:///data/matchday.db "
+    "or postgresql+psycopg://user@host/dbname",
+    "MATCHDAY_TIMEZONE": "an IANA time zone name such as Europe/Stockholm",
+    "MATCHDAY_ADMINS": "a comma-separated list of Slack user ids such as U012ABCDEF,U034GHIJKL",
+}
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names it and what it expects."""
+
+
+class Settings(BaseSettings):
+    """Matchday's configuration; every field maps to one environment variable."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=True, extra="ignore")
+
+    SLACK_BOT_TOKEN: SecretStr | None = None
+    SLACK_SIGNING_SECRET: SecretStr | None = None
+    SLACK_APP_TOKEN: SecretStr | None = None
+    SLACK_API_URL: str = DEFAULT_SLACK_API_URL
+    DATABASE_URL: str = DEFAULT_DATABASE_URL
+    MATCHDAY_TIMEZONE: str = "Europe/Stockholm"
+    MATCHDAY_ADMINS: Annotated[frozenset[str], NoDecode] = Field(default=frozenset())
+
+    @field_validator("SLACK_BOT_TOKEN")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("wrong token kind")
+        return value
+
+    @field_validator("SLACK_APP_TOKEN")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("wrong token kind")
+        return value
+
+    @field_validator("SLACK_SIGNING_SECRET")
+    @classmethod
+    def _signing_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().strip():
+            raise ValueError("empty")
+        return value
+
+    @field_validator("SLACK_API_URL")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
+            raise ValueError("not an http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", value):
+            raise ValueError("unsupported database")
+        return value
+
+    @field_validator("MATCHDAY_TIMEZONE")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("unknown time zone") from exc
+        return value
+
+    @field_validator("MATCHDAY_ADMINS", mode="before")
+    @classmethod
+    def _admins(cls, value: object) -> frozenset[str]:
+        if isinstance(value, str):
+            ids = [part.strip() for part in value.split(",") if part.strip()]
+        elif isinstance(value, list | tuple | set | frozenset):
+            ids = [str(part) for part in value]
+        else:
+            raise ValueError("not a list")
+        if not all(USER_ID.match(user_id) for user_id in ids):
+            raise ValueError("not Slack user ids")
+        return frozenset(ids)
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        """The programme's default time zone."""
+        return ZoneInfo(self.MATCHDAY_TIMEZONE)
+
+    def require(self, *names: str) -> None:
+        """Raise ConfigError for the first of the named settings that is unset."""
+        for name in names:
+            if getattr(self, name) is None:
+                raise ConfigError(f"{name} is not set: expected {EXPECTED[name]}.")
+
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file behind DATABASE_URL, or None for other databases."""
+        prefix = "sqlite:///"
+        if not self.DATABASE_URL.startswith(prefix):
+            return None
+        path = self.DATABASE_URL[len(prefix) :].split("?", 1)[0]
+        return None if path in ("", ":memory:") else Path(path)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning validation failures into one ConfigError line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]) if error["loc"] else "configuration"
+        expected = EXPECTED.get(name, "a valid value")
+        # Never echo the value: it may be a secret.
+        raise ConfigError(f"{name} is malformed: expected {expected}.") from None

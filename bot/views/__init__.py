@@ -1,0 +1,1 @@
+"""Block Kit builders: pure functions returning messages and views as dicts."""

@@ -1,0 +1,148 @@
+"""SQLAlchemy models: the schema Alembic migrates and the repositories query."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+ORGANISATION_KINDS = ("municipality", "region", "agency", "state_owned", "other")
+ROLES = ("buyer", "procurement_manager", "project_manager", "product_manager", "other")
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IN ({quoted})"
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every Matchday table."""
+
+    # Named constraints let Alembic alter them later, on SQLite too.
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class Admin(Base):
+    """A programme admin added in Slack (configured admins live in MATCHDAY_ADMINS)."""
+
+    __tablename__ = "admins"
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    added_by: Mapped[str] = mapped_column(String(32))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class OrganisationRow(Base):
+    """A public organisation and the channel of its project group."""
+
+    __tablename__ = "organisations"
+    __table_args__ = (CheckConstraint(_in("kind", ORGANISATION_KINDS), name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32), unique=True)
+    opportunities_channel_id: Mapped[str] = mapped_column(String(32))
+    timezone: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    members: Mapped[list[MemberRow]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan"
+    )
+
+
+class MemberRow(Base):
+    """A person in a project group, with their role."""
+
+    __tablename__ = "members"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "user_id", name="one_role_per_group"),
+        CheckConstraint(_in("role", ROLES), name="role_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[str] = mapped_column(String(32), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    added_by: Mapped[str] = mapped_column(String(32))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    organisation: Mapped[OrganisationRow] = relationship(back_populates="members")
+
+
+class StartupRow(Base):
+    """A startup registered in the programme."""
+
+    __tablename__ = "startups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    org_number: Mapped[str] = mapped_column(String(11), unique=True)
+    website: Mapped[str] = mapped_column(String(500))
+    sector: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    representatives: Mapped[list[RepresentativeRow]] = relationship(
+        back_populates="startup", cascade="all, delete-orphan", order_by="RepresentativeRow.id"
+    )
+
+
+class RepresentativeRow(Base):
+    """A person who speaks for a startup."""
+
+    __tablename__ = "representatives"
+    __table_args__ = (UniqueConstraint("startup_id", "user_id", name="one_seat_per_person"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    startup_id: Mapped[int] = mapped_column(
+        ForeignKey("startups.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[str] = mapped_column(String(32), index=True)
+    added_by: Mapped[str] = mapped_column(String(32))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    startup: Mapped[StartupRow] = relationship(back_populates="representatives")
+
+
+class AuditEntry(Base):
+    """Who did what, when: the record equal treatment asks for."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[str] = mapped_column(Text, default="")

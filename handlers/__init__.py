@@ -1,0 +1,15 @@
+"""Thin Bolt listeners, one module per workflow; register_all wires them."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from handlers import admins, commands, home, setup, startups, team
+
+MODULES = (commands, setup, team, startups, admins, home)
+
+
+def register_all(app: App) -> None:
+    """Register every listener of every workflow on the app."""
+    for module in MODULES:
+        module.register(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.programme import Startup
@@ -89,3 +89,8 @@ def register(
         detail=f"name={name}; org_number={org_number}",
     )
     return _startup(row)
+
+
+def count(*, session: Session) -> int:
+    """How many startups are registered."""
+    return int(session.scalar(select(func.count()).select_from(StartupRow)) or 0)

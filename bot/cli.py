@@ -1,0 +1,83 @@
+"""The `matchday` command line: serve, socket, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.config import ConfigError, Settings, load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="matchday", description="Matchday: innovation programmes in Slack."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve Slack's HTTP requests (production)")
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")  # noqa: S104
+    serve.add_argument("--port", type=int, default=3000, help="port to listen on (default 3000)")
+    serve.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    serve.add_argument("--threads", type=int, default=8, help="threads per worker (default 8)")
+    commands.add_parser("socket", help="connect over Socket Mode (development)")
+    database = commands.add_parser("db", help="database maintenance")
+    database_commands = database.add_subparsers(dest="db_command", required=True)
+    database_commands.add_parser("upgrade", help="migrate the database to the newest schema")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        settings = load_settings()
+        if args.command == "serve":
+            settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+        elif args.command == "socket":
+            settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
+    except ConfigError as error:
+        print(f"matchday: {error}", file=sys.stderr)
+        return 2
+    if not _migrate(settings):
+        return 1
+    if args.command == "serve":
+        from bot.server import serve
+
+        serve(settings, args.host, args.port, args.workers, args.threads)
+    elif args.command == "socket":
+        _socket(settings)
+    return 0
+
+
+def _migrate(settings: Settings) -> bool:
+    from sqlalchemy.engine import make_url
+
+    from storage.migrate import upgrade
+
+    try:
+        upgrade(settings.DATABASE_URL)
+    except Exception as error:  # report any driver error in one line, password hidden
+        where = make_url(settings.DATABASE_URL).render_as_string(hide_password=True)
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        print(f"matchday: cannot migrate the database at {where}: {reason}", file=sys.stderr)
+        return False
+    return True
+
+
+def _socket(settings: Settings) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import create_app, new_deps
+
+    assert settings.SLACK_APP_TOKEN is not None
+    app = create_app(settings, new_deps(settings), socket_mode=True)
+    handler = SocketModeHandler(app, settings.SLACK_APP_TOKEN.get_secret_value())
+    handler.start()  # type: ignore[no-untyped-call]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""The /matchday subcommands: names, help lines and who sees them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.i18n import _
+from bot.programme import Caller
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
+    """Mark a message for the catalogue without translating it yet."""
+    return message
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """One /matchday subcommand as listed in the help."""
+
+    name: str
+    usage: str
+    summary: str
+    audience: Callable[[Caller], bool]
+    who: str  # who may use it, for the refusal
+
+    def refusal(self) -> str:
+        """The answer to someone who may not use this subcommand."""
+        return _("Only {who} can use `/matchday {name}`.").format(who=_(self.who), name=self.name)
+
+    def help_line(self) -> str:
+        """The line /matchday help shows for this subcommand."""
+        return f"`/matchday {self.usage}` — {_(self.summary)}"
+
+
+def _everyone(_caller: Caller) -> bool:
+    return True
+
+
+def _admins(caller: Caller) -> bool:
+    return caller.is_admin
+
+
+def _groups(caller: Caller) -> bool:
+    return caller.is_admin or caller.is_member
+
+
+ADMINS = N_("programme admins")
+
+SUBCOMMANDS: tuple[Subcommand, ...] = (
+    Subcommand("help", "help", N_("list what you can do"), _everyone, N_("everyone")),
+    Subcommand(
+        "setup",
+        "setup",
+        N_("link this channel to an organisation and name its opportunities channel"),
+        _admins,
+        ADMINS,
+    ),
+    Subcommand(
+        "team",
+        "team",
+        N_("show this organisation's project group; add or remove members"),
+        _groups,
+        N_("project-group members and programme admins"),
+    ),
+    Subcommand(
+        "startup", "startup", N_("register a startup and its representatives"), _admins, ADMINS
+    ),
+    Subcommand(
+        "admins",
+        "admins [add|remove @person]",
+        N_("list, add or remove programme admins"),
+        _admins,
+        ADMINS,
+    ),
+)
+
+BY_NAME = {subcommand.name: subcommand for subcommand in SUBCOMMANDS}
+
+
+def parse(text: str) -> tuple[str, str]:
+    """Split "/matchday <name> <rest>" text into the subcommand name and the rest."""
+    name, _sep, rest = text.strip().partition(" ")
+    return name.lower(), rest.strip()
+
+
+def available_to(caller: Caller) -> list[Subcommand]:
+    """The subcommands this caller may use, in help order."""
+    return [subcommand for subcommand in SUBCOMMANDS if subcommand.audience(caller)]

@@ -1,0 +1,23 @@
+"""What every listener needs besides the payload: settings, sessions, the after-ack pool."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.background import AfterAck
+from bot.config import Settings
+
+if TYPE_CHECKING:  # bot/ stays free of a runtime SQLAlchemy import
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+
+@dataclass(frozen=True)
+class Deps:
+    """The app's shared parts, handed to listeners through Bolt's context."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    after_ack: AfterAck

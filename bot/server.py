@@ -1,0 +1,52 @@
+"""Production HTTP serving under gunicorn (threaded workers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from bot.config import Settings
+from bot.web import WsgiApp
+
+
+class MatchdayServer(BaseApplication):  # type: ignore[misc]
+    """gunicorn embedded: each worker process builds its own app, engine and thread pool."""
+
+    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+        self._settings = settings
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        """Hand our options to gunicorn."""
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> WsgiApp:
+        """Build the WSGI app inside the worker (after the fork)."""
+        from bot.app import create_app, new_deps
+        from bot.web import make_wsgi
+
+        deps = new_deps(self._settings)
+        return make_wsgi(create_app(self._settings, deps), deps)
+
+
+def serve(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve /slack/events and /healthz until stopped."""
+    MatchdayServer(
+        settings,
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "worker_class": "gthread",
+            "threads": threads,
+            "timeout": 30,
+            "graceful_timeout": 10,
+            "keepalive": 5,
+            "accesslog": None,
+            "errorlog": "-",
+            "loglevel": "info",
+            "proc_name": "matchday",
+        },
+    ).run()

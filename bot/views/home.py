@@ -1,0 +1,128 @@
+"""App Home: what this person belongs to and what waits for them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.access import Competence
+from bot.i18n import _
+from bot.labels import role_label
+from bot.programme import Caller, Organisation, Role, Startup
+from bot.text import channel, safe
+from bot.views.blocks import VIEW_BLOCKS, Block, context, divider, header, section
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """One organisation as App Home shows it."""
+
+    organisation: Organisation
+    member_count: int
+    competence: Competence
+    role: Role | None = None
+
+
+@dataclass(frozen=True)
+class HomeData:
+    """Everything App Home shows for one person, loaded by the handler."""
+
+    caller: Caller
+    groups: list[GroupSummary] = field(default_factory=list)  # the caller's own groups
+    startups: list[Startup] = field(default_factory=list)  # the caller's startups
+    programme: list[GroupSummary] = field(default_factory=list)  # admins: every organisation
+    startup_count: int = 0
+
+
+def build_home(data: HomeData) -> dict[str, Any]:
+    """The App Home view for this person."""
+    caller = data.caller
+    blocks: list[Block] = [header(_("Matchday"))]
+    if not (caller.is_admin or data.groups or data.startups):
+        blocks.append(section(_("Welcome! You are not part of the programme yet.")))
+        blocks.append(
+            section(
+                _(
+                    "*What to do first:* ask a programme admin to add you to your "
+                    "organisation's project group, or to register your startup with you "
+                    "as its representative. Meanwhile `/matchday help` shows what you can do."
+                )
+            )
+        )
+        return _home(blocks)
+    if caller.is_admin:
+        blocks.extend(_admin_blocks(data))
+    if data.groups:
+        blocks.append(divider())
+        blocks.append(section(_("*Your project groups*")))
+        for group in data.groups:
+            role = role_label(group.role) if group.role else ""
+            blocks.append(
+                section(
+                    _("*{name}* — you are {role}. Channel: {channel}").format(
+                        name=safe(group.organisation.name, 200),
+                        role=role.lower(),
+                        channel=channel(group.organisation.channel_id),
+                    )
+                )
+            )
+            blocks.extend(_gap_blocks(group))
+    if data.startups:
+        blocks.append(divider())
+        blocks.append(section(_("*Your startups*")))
+        for startup in data.startups:
+            blocks.append(
+                section(
+                    f"*{safe(startup.name, 200)}* — {safe(startup.description, 300)}\n"
+                    f"{safe(startup.website, 500)}"
+                )
+            )
+        blocks.append(context(_("Published opportunities you can pitch for will show up here.")))
+    return _home(blocks)
+
+
+def _admin_blocks(data: HomeData) -> list[Block]:
+    blocks: list[Block] = [
+        section(
+            _("*Programme at a glance:* {orgs} organisations, {startups} startups.").format(
+                orgs=len(data.programme), startups=data.startup_count
+            )
+        )
+    ]
+    if not data.programme:
+        blocks.append(
+            section(
+                _(
+                    "*What to do first:* in an organisation's project-group channel, run "
+                    "`/matchday setup` to link it; then add its members with `/matchday team`."
+                )
+            )
+        )
+    if data.startup_count == 0:
+        blocks.append(context(_("Register startups with `/matchday startup`.")))
+    attention = [group for group in data.programme if not group.competence.complete]
+    if attention:
+        blocks.append(section(_("*Needs attention*")))
+        for group in attention[:30]:
+            blocks.append(
+                section(
+                    _("*{name}* ({channel}): {count} members").format(
+                        name=safe(group.organisation.name, 200),
+                        channel=channel(group.organisation.channel_id),
+                        count=group.member_count,
+                    )
+                )
+            )
+            blocks.extend(_gap_blocks(group))
+        if len(attention) > 30:
+            blocks.append(context(_("…and {count} more.").format(count=len(attention) - 30)))
+    return blocks
+
+
+def _gap_blocks(group: GroupSummary) -> list[Block]:
+    gaps = group.competence.gaps()
+    return [context(*(":warning: " + gap for gap in gaps))] if gaps else []
+
+
+def _home(blocks: list[Block]) -> dict[str, Any]:
+    return {"type": "home", "blocks": blocks[:VIEW_BLOCKS]}

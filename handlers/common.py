@@ -1,0 +1,80 @@
+"""Helpers every listener shares: dependencies, the caller, and after-ack Web API work."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from bot.deps import Deps
+from bot.i18n import _
+from bot.programme import Caller
+from bot.views.help import build_notice
+from storage.repositories import people
+
+logger = logging.getLogger(__name__)
+
+
+def deps_of(context: BoltContext) -> Deps:
+    """The app's shared parts, put into the context by the app factory."""
+    deps = context["deps"]
+    assert isinstance(deps, Deps)
+    return deps
+
+
+def caller_of(deps: Deps, user_id: str) -> Caller:
+    """Load who this user is in the programme (a short read-only transaction)."""
+    with deps.sessions() as session:
+        return people.load_caller(
+            session=session, user_id=user_id, configured_admins=deps.settings.MATCHDAY_ADMINS
+        )
+
+
+def respond(response_url: str, message: dict[str, Any], *, replace: bool = False) -> None:
+    """Answer through a response_url (ephemeral to the person who acted)."""
+    if not response_url:
+        return
+    payload: dict[str, Any] = {"response_type": "ephemeral", **message}
+    if replace:
+        payload["replace_original"] = True
+    response = WebhookClient(response_url, timeout=10).send_dict(payload)
+    if response.status_code >= 400:
+        logger.warning("response_url answered %s", response.status_code)
+
+
+def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any], response_url: str) -> None:
+    """Open a modal; if Slack refuses (for example an expired trigger), say so politely."""
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as error:
+        logger.warning("views.open failed: %s", error.response.get("error"))
+        respond(
+            response_url,
+            build_notice(_("Sorry, Slack did not let me open the form in time. Please try again.")),
+        )
+
+
+def post(client: WebClient, channel: str, message: dict[str, Any]) -> str | None:
+    """Post a message; returns Slack's error code (or None on success)."""
+    try:
+        client.chat_postMessage(channel=channel, **message)
+    except SlackApiError as error:
+        code = str(error.response.get("error", "unknown"))
+        logger.warning("chat.postMessage to %s failed: %s", channel, code)
+        return code
+    return None
+
+
+def bot_is_member(client: WebClient, channel: str) -> bool | None:
+    """Whether the bot is in a channel (None when Slack would not say)."""
+    try:
+        response = client.conversations_info(channel=channel)
+    except SlackApiError as error:
+        logger.warning("conversations.info %s failed: %s", channel, error.response.get("error"))
+        return None
+    info = response.get("channel") or {}
+    return bool(info.get("is_member"))

@@ -1,0 +1,59 @@
+"""App Home: published when a person opens the Home tab."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from bot.access import competence
+from bot.deps import Deps
+from bot.views.home import GroupSummary, HomeData, build_home
+from handlers.common import caller_of, deps_of
+from storage.repositories import organisations, startups
+
+
+def home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    """Publish the person's App Home after the event is acknowledged."""
+    user_id = event.get("user")
+    if event.get("tab", "home") != "home" or not isinstance(user_id, str):
+        return
+    deps = deps_of(context)
+    deps.after_ack.submit(publish_home, client, deps, user_id)
+
+
+def load_home(deps: Deps, user_id: str) -> HomeData:
+    """Everything App Home shows for this person."""
+    caller = caller_of(deps, user_id)
+    with deps.sessions() as session:
+        own: list[GroupSummary] = []
+        programme: list[GroupSummary] = []
+        everyone = organisations.all_organisations(session=session)
+        for organisation in everyone:
+            if not (caller.is_admin or organisation.id in caller.memberships):
+                continue
+            members = organisations.members(session=session, organisation_id=organisation.id)
+            summary = GroupSummary(
+                organisation,
+                len(members),
+                competence(members),
+                caller.memberships.get(organisation.id),
+            )
+            if organisation.id in caller.memberships:
+                own.append(summary)
+            if caller.is_admin:
+                programme.append(summary)
+        mine = startups.by_ids(session=session, startup_ids=caller.startup_ids)
+        count = startups.count(session=session) if caller.is_admin else 0
+    return HomeData(caller, own, mine, programme, count)
+
+
+def publish_home(client: WebClient, deps: Deps, user_id: str) -> None:
+    """Build and publish App Home for one person."""
+    client.views_publish(user_id=user_id, view=build_home(load_home(deps, user_id)))
+
+
+def register(app: App) -> None:
+    """Wire the app_home_opened event."""
+    app.event("app_home_opened")(home_opened)

@@ -1,0 +1,178 @@
+"""The project group: show it, add members with a role, remove members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot.access import may_manage_team, may_view_team
+from bot.config import USER_ID
+from bot.deps import Deps
+from bot.forms import validate_member
+from bot.i18n import _
+from bot.labels import role_label
+from bot.programme import Caller, Organisation
+from bot.text import safe, user
+from bot.views.blocks import context as context_block
+from bot.views.help import build_notice, unlinked_channel
+from bot.views.team import (
+    ADD_MEMBER_ACTION,
+    ADD_MEMBER_CALLBACK,
+    REMOVE_MEMBER_ACTION,
+    build_add_member_modal,
+    build_team,
+    member_saved,
+)
+from handlers.commands import CommandRequest, Outcome, Reply, subcommand
+from handlers.common import caller_of, deps_of, open_modal, post, respond
+from handlers.payloads import BlockAction, ViewSubmission, parse
+from storage.repositories import organisations
+
+
+@subcommand("team")
+def team_command(request: CommandRequest) -> Outcome:
+    """/matchday team: the project group of this channel's organisation."""
+    with request.deps.sessions() as session:
+        organisation = organisations.by_channel(
+            session=session, channel_id=request.command.channel_id
+        )
+        if organisation is None:
+            return Reply(unlinked_channel())
+        allowed = may_view_team(request.caller, organisation)
+        if not allowed:
+            return Reply(build_notice(allowed.refusal))
+        return Reply(_team_message(request.deps, request.caller, organisation))
+
+
+def _team_message(
+    deps: Deps, caller: Caller, organisation: Organisation, note: str = ""
+) -> dict[str, Any]:
+    with deps.sessions() as session:
+        members = organisations.members(session=session, organisation_id=organisation.id)
+    message = build_team(
+        organisation, members, can_manage=bool(may_manage_team(caller, organisation))
+    )
+    if note:
+        message["blocks"].insert(1, context_block(note))
+    return message
+
+
+def _organisation(deps: Deps, raw_id: str) -> Organisation | None:
+    if not raw_id.isdigit():
+        return None
+    with deps.sessions() as session:
+        return organisations.by_id(session=session, organisation_id=int(raw_id))
+
+
+def add_member_clicked(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """Open the add-member form for those who manage the group."""
+    ack()
+    action = parse(BlockAction, body)
+    if action is None:
+        return
+    deps = deps_of(context)
+    organisation = _organisation(deps, action.action.value)
+    if organisation is None:
+        deps.after_ack.submit(respond, action.response_url, unlinked_channel())
+        return
+    allowed = may_manage_team(caller_of(deps, action.user_id), organisation)
+    if not allowed:
+        deps.after_ack.submit(respond, action.response_url, build_notice(allowed.refusal))
+        return
+    view = build_add_member_modal(organisation, action.response_url)
+    deps.after_ack.submit(open_modal, client, action.trigger_id, view, action.response_url)
+
+
+def add_member_submitted(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """Add the member (or change their role), or show field errors and save nothing."""
+    submission = parse(ViewSubmission, body)
+    if submission is None:
+        ack(response_action="errors", errors={"user": _("Sorry, I could not read the form.")})
+        return
+    deps = deps_of(context)
+    metadata = submission.metadata()
+    organisation = _organisation(deps, str(metadata.get("organisation", "")))
+    if organisation is None:
+        ack(response_action="errors", errors={"user": _("This organisation no longer exists.")})
+        return
+    caller = caller_of(deps, submission.user_id)
+    allowed = may_manage_team(caller, organisation)
+    if not allowed:
+        ack(response_action="errors", errors={"user": allowed.refusal})
+        return
+    form, errors = validate_member(user_id=submission.text("user"), role=submission.text("role"))
+    if form is None:
+        ack(response_action="errors", errors=errors)
+        return
+    with deps.sessions.begin() as session:
+        added = organisations.set_member(
+            session=session,
+            actor=caller.user_id,
+            organisation_id=organisation.id,
+            user_id=form.user_id,
+            role=form.role,
+        )
+    ack()
+    note = member_saved(form.user_id, form.role, added)
+    response_url = str(metadata.get("response_url", ""))
+    deps.after_ack.submit(_after_member_change, deps, caller, organisation, note, response_url)
+    if added:
+        welcome = _(
+            "You have been added to the project group of *{name}* as {role}. "
+            "Type `/matchday help` to see what you can do."
+        ).format(name=safe(organisation.name, 200), role=role_label(form.role).lower())
+        deps.after_ack.submit(post, client, form.user_id, build_notice(welcome))
+
+
+def remove_member_clicked(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    """Remove a member after the confirmation dialog."""
+    ack()
+    action = parse(BlockAction, body)
+    if action is None:
+        return
+    deps = deps_of(context)
+    raw_id, _sep, user_id = action.action.value.partition(":")
+    organisation = _organisation(deps, raw_id)
+    if organisation is None or not USER_ID.match(user_id):
+        deps.after_ack.submit(respond, action.response_url, unlinked_channel())
+        return
+    caller = caller_of(deps, action.user_id)
+    allowed = may_manage_team(caller, organisation)
+    if not allowed:
+        deps.after_ack.submit(respond, action.response_url, build_notice(allowed.refusal))
+        return
+    with deps.sessions.begin() as session:
+        removed = organisations.remove_member(
+            session=session, actor=caller.user_id, organisation_id=organisation.id, user_id=user_id
+        )
+    note = (
+        _("Removed {person} from the project group.").format(person=user(user_id))
+        if removed
+        else _("{person} was not in the project group any more.").format(person=user(user_id))
+    )
+    deps.after_ack.submit(
+        _after_member_change, deps, caller, organisation, note, action.response_url
+    )
+
+
+def _after_member_change(
+    deps: Deps,
+    caller: Caller,
+    organisation: Organisation,
+    note: str,
+    response_url: str,
+) -> None:
+    respond(response_url, _team_message(deps, caller, organisation, note), replace=True)
+
+
+def register(app: App) -> None:
+    """Wire the team buttons and the add-member modal."""
+    app.action(ADD_MEMBER_ACTION)(add_member_clicked)
+    app.action(REMOVE_MEMBER_ACTION)(remove_member_clicked)
+    app.view(ADD_MEMBER_CALLBACK)(add_member_submitted)

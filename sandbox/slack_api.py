@@ -1,0 +1,537 @@
+"""A fake Slack Web API served over real HTTP, for end-to-end tests and the local sandbox.
+
+Point the app's ``WebClient(base_url=fake.api_url)`` at a running :class:`FakeSlack`
+and it answers like Slack: same method names, response shapes, error codes and
+Block Kit / view limits, plus trigger ids that expire, response URLs, the
+``files.getUploadURLExternal`` upload flow, and injected failures and rate limits.
+Every request is recorded as a :class:`Call` so tests can assert on what the app did::
+
+    with FakeSlack() as fake:
+        fake.add_user("U1", "alice")
+        fake.add_channel("C1", "general", members=["U1"])
+        ...  # drive the app
+        call = fake.wait_for("chat.postMessage", lambda c: c.args["channel"] == "C1")
+        assert fake.messages("C1")[0]["text"] == "Hello"
+
+Routes: ``POST|GET /api/<method>`` (Web API), ``POST /upload/<file_id>`` (upload URLs)
+and ``POST /response/<id>`` (response URLs).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, cast
+from urllib.parse import parse_qsl, urlsplit
+
+from sandbox.slack_limits import check_message
+from sandbox.slack_methods import SlackError, SlackMethods, flag
+from sandbox.slack_state import (
+    BOT_USER_ID,
+    Channel,
+    JsonDict,
+    ResponseUrl,
+    UploadedFile,
+    User,
+    Workspace,
+)
+
+DEFAULT_BOT_TOKEN = "xoxb-fake-bot-token"
+_JSON_ARGS = ("blocks", "view", "attachments", "metadata", "files")
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the fake received, and what it answered."""
+
+    method: str
+    args: JsonDict
+    response: JsonDict
+    status: int
+    time: float = field(default_factory=time.time)
+    token: str | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        """HTTP 200 and ``"ok": true``."""
+        return self.status == 200 and bool(self.response.get("ok"))
+
+    @property
+    def error(self) -> str | None:
+        """Slack's error code, if the call failed."""
+        error = self.response.get("error")
+        return error if isinstance(error, str) else None
+
+
+@dataclass
+class _Failure:
+    error: str
+    status: int
+    remaining: int
+
+
+@dataclass
+class _RateLimit:
+    every_nth: int
+    retry_after: int
+    seen: int = 0
+
+
+@dataclass
+class _Reply:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def json(cls, status: int, data: JsonDict, headers: dict[str, str] | None = None) -> _Reply:
+        payload = json.dumps(data).encode()
+        hdrs = {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
+        return cls(status, payload, hdrs)
+
+    @classmethod
+    def text(cls, status: int, text: str) -> _Reply:
+        return cls(status, text.encode(), {"Content-Type": "text/plain; charset=utf-8"})
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: FakeSlack
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def do_POST(self) -> None:
+        self._answer()
+
+    def do_GET(self) -> None:
+        self._answer()
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        reply = self.server.fake._handle(self.path, headers, body)
+        self.send_response(reply.status)
+        for key, value in reply.headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(reply.body)))
+        self.end_headers()
+        self.wfile.write(reply.body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep test output quiet."""
+
+
+def _parse_args(query: str, content_type: str, body: bytes) -> JsonDict:
+    """Merge query-string and body arguments; JSON-string fields become objects."""
+    args: JsonDict = dict(parse_qsl(query, keep_blank_values=True))
+    ctype = content_type.split(";")[0].strip().lower()
+    if body and ctype == "application/json":
+        try:
+            data = json.loads(body)
+        except ValueError as exc:
+            raise SlackError("invalid_json") from exc
+        if not isinstance(data, dict):
+            raise SlackError("invalid_json")
+        args.update(data)
+    elif body:
+        args.update(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True))
+    for key in _JSON_ARGS:
+        if isinstance(args.get(key), str):
+            # an unparsable string is left as it is; the method's checks report it
+            with contextlib.suppress(ValueError):
+                args[key] = json.loads(args[key])
+    return args
+
+
+class FakeSlack:
+    """A running stand-in for Slack's Web API; see the module docstring."""
+
+    def __init__(
+        self,
+        port: int = 0,
+        *,
+        bot_token: str = DEFAULT_BOT_TOKEN,
+        monotonic: Callable[[], float] = time.monotonic,
+        host: str = "127.0.0.1",
+    ) -> None:
+        self.bot_token = bot_token
+        self._host, self._port = host, port
+        self._monotonic = monotonic
+        self._lock = threading.RLock()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._calls: list[Call] = []
+        self._failures: dict[str, list[_Failure]] = {}
+        self._rate_limits: dict[str, _RateLimit] = {}
+        self.workspace = Workspace()
+        self._methods = self._new_methods()
+
+    def _new_methods(self) -> SlackMethods:
+        return SlackMethods(
+            self.workspace, monotonic=self._monotonic, base_url=lambda: self.base_url
+        )
+
+    # lifecycle -------------------------------------------------------------------------
+    def start(self) -> FakeSlack:
+        """Bind the port and serve in a daemon thread; returns ``self``."""
+        if self._server is None:
+            server = _Server((self._host, self._port), _Handler)
+            server.fake = self
+            self._server = server
+            self._thread = threading.Thread(
+                target=server.serve_forever, name="fake-slack", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            if self._thread is not None:
+                self._thread.join(timeout=5)
+            self._server, self._thread = None, None
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        """The bound port (only once started)."""
+        if self._server is None:
+            raise RuntimeError("FakeSlack is not started")
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT/``."""
+        return f"http://{self._host}:{self.port}/"
+
+    @property
+    def api_url(self) -> str:
+        """The Web API base URL for ``WebClient(base_url=...)``: ``http://127.0.0.1:PORT/api/``."""
+        return f"{self.base_url}api/"
+
+    # recorded calls ----------------------------------------------------------------------
+    @property
+    def calls(self) -> list[Call]:
+        """A snapshot of every request so far, oldest first."""
+        with self._lock:
+            return list(self._calls)
+
+    def calls_to(self, method: str) -> list[Call]:
+        """The recorded calls of one method (``"response_url"`` and ``"file_upload"`` too)."""
+        return [c for c in self.calls if c.method == method]
+
+    def wait_for(
+        self,
+        method: str,
+        predicate: Callable[[Call], bool] | None = None,
+        timeout: float = 5.0,
+    ) -> Call:
+        """The first call of ``method`` matching ``predicate``, waiting up to ``timeout`` s."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for call in self.calls_to(method):
+                if predicate is None or predicate(call):
+                    return call
+            if time.monotonic() >= deadline:
+                seen = [c.method for c in self.calls]
+                what = f"{method} call matching the predicate" if predicate else f"{method} call"
+                raise AssertionError(f"no {what} within {timeout}s; calls seen: {seen}")
+            time.sleep(0.01)
+
+    def reset(self) -> None:
+        """Forget calls, messages, views, triggers, files, users, channels and failures."""
+        with self._lock:
+            self._calls.clear()
+            self._failures.clear()
+            self._rate_limits.clear()
+            self.workspace = Workspace()
+            self._methods = self._new_methods()
+
+    # workspace seeding and inspection -------------------------------------------------------
+    def add_user(
+        self,
+        user_id: str,
+        name: str,
+        real_name: str | None = None,
+        tz: str = "Europe/Stockholm",
+        locale: str = "en-US",
+        is_bot: bool = False,
+    ) -> None:
+        """Add (or replace) a workspace member."""
+        with self._lock:
+            self.workspace.users[user_id] = User(
+                user_id, name, real_name or name.title(), tz, locale, is_bot
+            )
+
+    def add_channel(
+        self,
+        channel_id: str,
+        name: str,
+        members: Iterable[str] = (),
+        is_private: bool = False,
+        bot_member: bool = True,
+        archived: bool = False,
+    ) -> None:
+        """Add (or replace) a channel; the bot belongs to it when ``bot_member``."""
+        member_set = set(members) | ({BOT_USER_ID} if bot_member else set())
+        with self._lock:
+            self.workspace.channels[channel_id] = Channel(
+                channel_id, name, member_set, is_private=is_private, archived=archived
+            )
+            self.workspace.messages.setdefault(channel_id, [])
+
+    def dm_channel_id(self, user_id: str) -> str:
+        """The id of the bot's DM with a user (opened if needed)."""
+        with self._lock:
+            return self.workspace.open_dm(user_id).id
+
+    def add_message(
+        self, channel: str, user: str, text: str, thread_ts: str | None = None
+    ) -> JsonDict:
+        """Store a message written by a person (as if typed in Slack); returns it with its ts."""
+        with self._lock:
+            resolved = self.workspace.resolve(channel)
+            channel_id = resolved.id if resolved else channel
+            message = self.workspace.store_message(
+                channel_id, user=user, text=text, thread_ts=thread_ts
+            )
+            message["client_msg_id"] = f"msg-{message['ts']}"
+            return copy.deepcopy(message)
+
+    def messages(self, channel: str) -> list[JsonDict]:
+        """Stored messages of a conversation (or of the DM with a user id), oldest first.
+
+        Each dict has ``ts``, ``thread_ts`` (``None`` at top level), ``user``, ``text``,
+        ``blocks`` and ``metadata``, and thread replies are included.
+        """
+        with self._lock:
+            resolved = self.workspace.resolve(channel)
+            channel_id = resolved.id if resolved else channel
+            return copy.deepcopy(self.workspace.messages.get(channel_id, []))
+
+    def ephemeral_messages(self, channel: str | None = None) -> list[JsonDict]:
+        """Ephemeral messages (``chat.postEphemeral`` and ephemeral response-URL replies)."""
+        with self._lock:
+            found = self.workspace.ephemerals
+            return copy.deepcopy([m for m in found if channel in (None, m["channel"])])
+
+    @property
+    def open_views(self) -> dict[str, JsonDict]:
+        """Modal views opened or pushed and not closed, by view id."""
+        with self._lock:
+            return copy.deepcopy(self.workspace.open_views)
+
+    @property
+    def home_views(self) -> dict[str, JsonDict]:
+        """The App Home view last published for each user id."""
+        with self._lock:
+            return copy.deepcopy(self.workspace.home_views)
+
+    def close_view(self, view_id: str) -> None:
+        """Forget an open modal, as when the user closes it."""
+        with self._lock:
+            self.workspace.open_views.pop(view_id, None)
+
+    @property
+    def files(self) -> dict[str, UploadedFile]:
+        """Files from the external upload flow, by file id (``content`` holds the bytes)."""
+        with self._lock:
+            return copy.deepcopy(self.workspace.files)
+
+    def issue_trigger_id(self) -> str:
+        """A fresh trigger id, valid for one ``views.open``/``views.push`` within 3 s."""
+        with self._lock:
+            return self.workspace.new_trigger_id(self._monotonic())
+
+    def new_response_url(self, channel: str | None = None, message_ts: str | None = None) -> str:
+        """A response URL on this server; replies are recorded as ``"response_url"`` calls.
+
+        With ``channel``, ``in_channel`` replies are stored as messages there and
+        ephemeral ones as ephemeral messages; with ``message_ts`` too,
+        ``replace_original``/``delete_original`` act on that message.
+        """
+        with self._lock:
+            url_id = self.workspace.new_id("R")
+            self.workspace.response_urls[url_id] = ResponseUrl(url_id, channel, message_ts)
+            return f"{self.base_url}response/{url_id}"
+
+    # failure injection -----------------------------------------------------------------
+    def fail_next(
+        self, method: str, error: str = "internal_error", status: int = 200, count: int = 1
+    ) -> None:
+        """Make the next ``count`` calls of ``method`` (``"*"``: any) fail with ``error``.
+
+        ``status`` 200 answers ``{"ok": false, "error": error}`` as Slack does; 500/503
+        answer that body with an HTTP error status.
+        """
+        with self._lock:
+            self._failures.setdefault(method, []).append(_Failure(error, status, count))
+
+    def rate_limit(self, method: str, every_nth: int = 2, retry_after: int = 1) -> None:
+        """Answer HTTP 429 ``ratelimited`` with ``Retry-After`` to one call in ``every_nth``.
+
+        Counting starts with the first call: with ``every_nth=2`` calls 1, 3, 5 … are
+        limited (so a client's retry succeeds); ``every_nth=1`` limits every call.
+        """
+        with self._lock:
+            self._rate_limits[method] = _RateLimit(max(1, every_nth), retry_after)
+
+    def clear_failures(self) -> None:
+        """Remove every injected failure and rate limit."""
+        with self._lock:
+            self._failures.clear()
+            self._rate_limits.clear()
+
+    def _injected(self, method: str) -> _Reply | None:
+        for key in (method, "*"):
+            limit = self._rate_limits.get(key)
+            if limit is not None:
+                limit.seen += 1
+                if (limit.seen - 1) % limit.every_nth == 0:
+                    body = {"ok": False, "error": "ratelimited"}
+                    return _Reply.json(429, body, {"Retry-After": str(limit.retry_after)})
+        for key in (method, "*"):
+            for failure in self._failures.get(key, []):
+                if failure.remaining > 0:
+                    failure.remaining -= 1
+                    return _Reply.json(failure.status, {"ok": False, "error": failure.error})
+        return None
+
+    # HTTP handling -----------------------------------------------------------------------
+    def _record(self, method: str, args: JsonDict, reply: _Reply, token: str | None) -> None:
+        try:
+            response = json.loads(reply.body) if reply.body.startswith(b"{") else None
+        except ValueError:
+            response = None
+        if not isinstance(response, dict):
+            text = reply.body.decode("utf-8", errors="replace")
+            response = {"ok": True} if reply.status == 200 else {"ok": False, "error": text}
+        self._calls.append(Call(method, args, response, reply.status, token=token))
+
+    def _handle(self, path: str, headers: dict[str, str], body: bytes) -> _Reply:
+        parts = urlsplit(path)
+        route, _, rest = parts.path.lstrip("/").partition("/")
+        with self._lock:
+            if route == "api" and rest:
+                return self._api(rest, parts.query, headers, body)
+            if route == "upload" and rest:
+                return self._upload(rest, body)
+            if route == "response" and rest:
+                return self._response_url(rest, headers, body)
+            return _Reply.text(404, "not_found")
+
+    def _api(self, method: str, query: str, headers: dict[str, str], body: bytes) -> _Reply:
+        token: str | None = None
+        try:
+            args = _parse_args(query, headers.get("content-type", ""), body)
+        except SlackError as exc:
+            reply = _Reply.json(200, exc.response)
+            self._record(method, {}, reply, None)
+            return reply
+        auth = headers.get("authorization", "")
+        if auth.lower().startswith("bearer "):
+            token = auth[7:].strip()
+            args.pop("token", None)
+        else:
+            token = args.pop("token", None) or None
+        reply = self._injected(method) or self._authorised(method, token, args)
+        self._record(method, args, reply, token)
+        return reply
+
+    def _authorised(self, method: str, token: str | None, args: JsonDict) -> _Reply:
+        if method not in self._methods.handlers:
+            return _Reply.json(200, {"ok": False, "error": "unknown_method", "req_method": method})
+        if not token:
+            return _Reply.json(200, {"ok": False, "error": "not_authed"})
+        if token != self.bot_token:
+            return _Reply.json(200, {"ok": False, "error": "invalid_auth"})
+        return _Reply.json(200, self._methods.call(method, args))
+
+    def _upload(self, file_id: str, body: bytes) -> _Reply:
+        upload = self.workspace.files.get(file_id)
+        if upload is None:
+            reply = _Reply.text(404, "file_not_found")
+        else:
+            upload.content = body
+            reply = _Reply.text(200, f"OK - {len(body)}")
+        self._record("file_upload", {"file_id": file_id, "length": len(body)}, reply, None)
+        return reply
+
+    def _response_url(self, url_id: str, headers: dict[str, str], body: bytes) -> _Reply:
+        text = body.decode("utf-8", errors="replace").strip()
+        if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            text = dict(parse_qsl(text)).get("payload", "")
+        try:
+            payload: Any = json.loads(text or "{}")
+        except ValueError:
+            payload = None
+        if not isinstance(payload, dict):
+            reply = _Reply.text(400, "invalid_payload")
+            self._record("response_url", {}, reply, None)
+            return reply
+        args: JsonDict = payload
+        reply = self._injected("response_url") or self._respond(url_id, args)
+        self._record("response_url", args, reply, None)
+        return reply
+
+    def _respond(self, url_id: str, payload: JsonDict) -> _Reply:
+        target = self.workspace.response_urls.get(url_id)
+        if target is None:
+            return _Reply.text(404, "no_service")
+        if "blocks" in payload:
+            violation = check_message(payload.get("text"), payload.get("blocks"))
+            if violation is not None:
+                return _Reply.text(400, violation.error)
+        target.uses += 1
+        if target.channel is not None:
+            self._apply_response(target, payload)
+        return _Reply.text(200, "ok")
+
+    def _apply_response(self, target: ResponseUrl, payload: JsonDict) -> None:
+        ws, channel_id = self.workspace, cast(str, target.channel)
+        original = ws.find_message(channel_id, target.message_ts) if target.message_ts else None
+        if flag(payload.get("delete_original")) and original is not None:
+            ws.messages[channel_id].remove(original)
+        elif flag(payload.get("replace_original")) and original is not None:
+            original.update(text=payload.get("text", ""), blocks=payload.get("blocks") or [])
+        elif payload.get("response_type") == "in_channel":
+            ws.store_message(
+                channel_id,
+                user=BOT_USER_ID,
+                text=payload.get("text", ""),
+                blocks=payload.get("blocks"),
+                thread_ts=payload.get("thread_ts"),
+            )
+        else:
+            ws.ephemerals.append(
+                {
+                    "channel": channel_id,
+                    "user": None,
+                    "ts": ws.next_ts(),
+                    "text": payload.get("text", ""),
+                    "blocks": payload.get("blocks") or [],
+                    "thread_ts": payload.get("thread_ts"),
+                }
+            )

@@ -62,7 +62,9 @@ class OrganisationRow(Base):
     __table_args__ = (CheckConstraint(_in("kind", ORGANISATION_KINDS), name="kind_known"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # casefolded name: unique regardless of case, in every script (SQLite's lower() is ASCII-only)
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
     channel_id: Mapped[str] = mapped_column(String(32), unique=True)
     opportunities_channel_id: Mapped[str] = mapped_column(String(32))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.programme import Member, Organisation, OrganisationKind, Role
@@ -21,6 +21,11 @@ def _organisation(row: OrganisationRow) -> Organisation:
     )
 
 
+def name_key(name: str) -> str:
+    """The form of a name that must be unique: casefolded, spaces collapsed."""
+    return " ".join(name.casefold().split())
+
+
 def by_channel(*, session: Session, channel_id: str) -> Organisation | None:
     """The organisation whose project group works in this channel, if any."""
     row = session.scalar(select(OrganisationRow).where(OrganisationRow.channel_id == channel_id))
@@ -35,7 +40,7 @@ def by_id(*, session: Session, organisation_id: int) -> Organisation | None:
 
 def name_taken(*, session: Session, name: str, except_id: int | None = None) -> bool:
     """True when another organisation already has this name (case-insensitive)."""
-    query = select(OrganisationRow.id).where(func.lower(OrganisationRow.name) == name.lower())
+    query = select(OrganisationRow.id).where(OrganisationRow.name_key == name_key(name))
     if except_id is not None:
         query = query.where(OrganisationRow.id != except_id)
     return session.scalar(query) is not None
@@ -60,6 +65,7 @@ def save(
         row = OrganisationRow(channel_id=channel_id, created_by=actor, timezone=timezone)
         session.add(row)
     row.name = name
+    row.name_key = name_key(name)
     row.kind = kind.value
     row.opportunities_channel_id = opportunities_channel_id
     session.flush()

@@ -42,6 +42,7 @@ def upgrade() -> None:
         "organisations",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("name_key", sa.String(length=200), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("channel_id", sa.String(length=32), nullable=False),
         sa.Column("opportunities_channel_id", sa.String(length=32), nullable=False),
@@ -55,7 +56,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisations")),
         sa.UniqueConstraint("channel_id", name=op.f("uq_organisations_channel_id")),
-        sa.UniqueConstraint("name", name=op.f("uq_organisations_name")),
+        sa.UniqueConstraint("name_key", name=op.f("uq_organisations_name_key")),
     )
     op.create_table(
         "startups",

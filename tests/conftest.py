@@ -1,0 +1,106 @@
+"""Shared fixtures: both databases, the fake Slack, and `matchday serve` under test."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from sqlalchemy import Engine, delete
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from sandbox.slack_api import FakeSlack
+from storage.db import make_engine, make_session_factory
+from storage.migrate import upgrade
+from storage.models import Base
+
+# PostgreSQL tests never skip: if this server is down the suite fails, loudly.
+POSTGRES_SERVER = os.environ.get(
+    "MATCHDAY_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _create_postgres_database() -> tuple[str, str]:
+    name = f"matchday_test_{uuid.uuid4().hex[:10]}"
+    server = make_url(POSTGRES_SERVER)
+    try:
+        with psycopg.connect(
+            host=server.host,
+            port=server.port or 5432,
+            user=server.username,
+            password=server.password,
+            dbname=server.database or "postgres",
+            autocommit=True,
+        ) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as error:
+        pytest.fail(
+            f"PostgreSQL at {server.render_as_string(hide_password=True)} is not reachable "
+            f"({error}); start it (see README) — PostgreSQL tests are never skipped.",
+            pytrace=False,
+        )
+    return name, server.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres_database(name: str) -> None:
+    server = make_url(POSTGRES_SERVER)
+    with psycopg.connect(
+        host=server.host,
+        port=server.port or 5432,
+        user=server.username,
+        password=server.password,
+        dbname=server.database or "postgres",
+        autocommit=True,
+    ) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A fresh database of each kind, migrated to head by Alembic (not create_all)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'matchday.db'}"
+        upgrade(url)
+        yield url
+        return
+    name, url = _create_postgres_database()
+    upgrade(url)
+    yield url
+    _drop_postgres_database(name)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on the test database."""
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> Iterator[sessionmaker[Session]]:
+    """A session factory; every table is emptied after the test."""
+    yield make_session_factory(engine)
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(delete(table))
+
+
+@pytest.fixture(scope="session")
+def fake_slack() -> Iterator[FakeSlack]:
+    """The local stand-in for Slack's Web API, over real HTTP."""
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def slack(fake_slack: FakeSlack) -> Iterator[FakeSlack]:
+    """The fake Slack, reset before each test."""
+    fake_slack.reset()
+    yield fake_slack

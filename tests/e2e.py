@@ -1,0 +1,181 @@
+"""End-to-end harness: `matchday serve` in a subprocess, driven over HTTP as Slack drives it."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sandbox import payloads
+from sandbox.signing import post_to_app
+from sandbox.slack_api import FakeSlack
+
+SIGNING_SECRET = "e2e-signing-secret-0123456789abcdef"
+BOT_TOKEN = "xoxb-fake-bot-token"
+ADMIN = "UADMIN0001"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class ServerProcess:
+    """`matchday serve` exactly as an operator starts it, on a free port."""
+
+    def __init__(self, database_url: str, api_url: str, log_path: Path, **env: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": api_url,
+            "DATABASE_URL": database_url,
+            "MATCHDAY_ADMINS": ADMIN,
+            **env,
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> ServerProcess:
+        """Start and wait until /healthz answers 200."""
+        log = self.log_path.open("ab")
+        command = [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            "1",
+        ]
+        self.process = subprocess.Popen(command, env=self.env, stdout=log, stderr=log)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"matchday serve exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(
+            f"matchday serve did not become healthy: {self.log_path.read_text()[-2000:]}"
+        )
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM, then SIGKILL)."""
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@dataclass
+class Response:
+    """What the app answered to one request."""
+
+    status: int
+    body: bytes
+
+    def json(self) -> Any:
+        """The body as JSON (an empty body is an empty dict)."""
+        return json.loads(self.body) if self.body.strip() else {}
+
+
+class Workspace:
+    """Sends the app what Slack would send when people type and click."""
+
+    def __init__(self, server: ServerProcess, fake: FakeSlack) -> None:
+        self.server = server
+        self.fake = fake
+        self.endpoint = server.url + "/slack/events"
+
+    def _post(
+        self, body: str, content_type: str, headers: dict[str, str] | None = None
+    ) -> Response:
+        status, _headers, data = post_to_app(
+            self.endpoint, SIGNING_SECRET, body, content_type, extra_headers=headers
+        )
+        return Response(status, data)
+
+    def command(self, user: str, channel: str, text: str) -> Response:
+        """Type `/matchday <text>` in a channel."""
+        body = payloads.slash_command(
+            text=text,
+            user_id=user,
+            channel_id=channel,
+            trigger_id=self.fake.issue_trigger_id(),
+            response_url=self.fake.new_response_url(),
+        )
+        return self._post(body, "application/x-www-form-urlencoded")
+
+    def click(
+        self,
+        user: str,
+        action_id: str,
+        value: str = "",
+        response_url: str | None = None,
+        **extra: Any,
+    ) -> Response:
+        """Click a button."""
+        body = payloads.block_actions(
+            user_id=user,
+            action_id=action_id,
+            value=value,
+            trigger_id=self.fake.issue_trigger_id(),
+            response_url=response_url or self.fake.new_response_url(),
+            **extra,
+        )
+        return self._post(body, "application/x-www-form-urlencoded")
+
+    def submit(self, user: str, view: dict[str, Any], values: dict[str, Any]) -> Response:
+        """Submit a modal the app opened, with these input values."""
+        body = payloads.view_submission(
+            user_id=user,
+            callback_id=view["callback_id"],
+            values=values,
+            private_metadata=view.get("private_metadata", ""),
+        )
+        return self._post(body, "application/x-www-form-urlencoded")
+
+    def event(self, event: dict[str, Any], **headers: str) -> Response:
+        """Deliver an Events API event."""
+        return self._post(payloads.event_callback(event), "application/json", headers or None)
+
+    def opened_modal(self, callback_id: str) -> dict[str, Any]:
+        """The newest modal the app opened with this callback id."""
+        call = self.fake.wait_for(
+            "views.open", lambda c: c.args["view"].get("callback_id") == callback_id
+        )
+        view = call.args["view"]
+        assert isinstance(view, dict)
+        return view
+
+    def responses(self) -> list[dict[str, Any]]:
+        """Everything the app sent through response URLs so far."""
+        return [call.args for call in self.fake.calls_to("response_url")]
+
+    def wait_response(self, contains: str, timeout: float = 5.0) -> dict[str, Any]:
+        """Wait for a response_url message whose JSON contains the given text."""
+        call = self.fake.wait_for(
+            "response_url", lambda c: contains in json.dumps(c.args, ensure_ascii=False), timeout
+        )
+        return call.args

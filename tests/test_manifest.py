@@ -1,0 +1,116 @@
+"""app.yaml is a valid Slack manifest and grants exactly what the code registers and calls."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from handlers import register_all
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "slack"
+MANIFEST = yaml.safe_load((ROOT / "app.yaml").read_text())
+WEB_API_CALL = re.compile(
+    r"\bclient\.((?:chat|views|conversations|users|files|auth|reactions)_[a-zA-Z]+)\("
+)
+
+
+class RecordingApp:
+    """Stands in for a Bolt App and records what register_all wires."""
+
+    def __init__(self) -> None:
+        self.registered: dict[str, set[str]] = {
+            "command": set(),
+            "event": set(),
+            "action": set(),
+            "view": set(),
+        }
+
+    def _recorder(self, kind: str):
+        def register(name: str, *args: Any, **kwargs: Any):
+            self.registered[kind].add(name)
+            return lambda function: function
+
+        return register
+
+    def __getattr__(self, kind: str):
+        if kind in self.registered:
+            return self._recorder(kind)
+        raise AttributeError(kind)
+
+
+def registered() -> dict[str, set[str]]:
+    app = RecordingApp()
+    register_all(app)  # type: ignore[arg-type]
+    return app.registered
+
+
+def _shared(name: str) -> Any:
+    path = SHARED / name
+    if not path.exists():
+        pytest.fail(f"{path} is missing: the Slack reference files live in ../shared/slack/")
+    return json.loads(path.read_text())
+
+
+def test_manifest_validates_against_slacks_schema() -> None:
+    schema = _shared("app-manifest.schema.1.0.0.json")
+    jsonschema.Draft7Validator(schema).validate(MANIFEST)
+
+
+def test_manifest_commands_are_exactly_the_registered_ones() -> None:
+    declared = {command["command"] for command in MANIFEST["features"]["slash_commands"]}
+    assert declared == registered()["command"]
+
+
+def test_manifest_events_are_exactly_the_registered_ones() -> None:
+    declared = set(MANIFEST["settings"]["event_subscriptions"]["bot_events"])
+    assert declared == registered()["event"]
+
+
+def test_interactivity_is_on_when_buttons_or_modals_are_registered() -> None:
+    wired = registered()
+    assert MANIFEST["settings"]["interactivity"]["is_enabled"] is bool(
+        wired["action"] or wired["view"]
+    )
+
+
+def web_api_methods_used() -> set[str]:
+    methods = set()
+    for folder in ("bot", "handlers", "storage"):
+        for source in (ROOT / folder).rglob("*.py"):
+            for snake in WEB_API_CALL.findall(source.read_text()):
+                family, _sep, rest = snake.partition("_")
+                methods.add(f"{family}.{rest}")
+    return methods
+
+
+def scope_alternatives(spec: dict[str, Any], method: str) -> set[str]:
+    operation = next(iter(spec["paths"][f"/{method}"].values()))
+    scopes = set()
+    for requirement in operation.get("security", []):
+        for scope in requirement.get("slackAuth", []):
+            # The spec lists user/bot variants (chat:write:bot); bot tokens ask for chat:write.
+            scopes.add(re.sub(r":(bot|user)$", "", scope))
+    return scopes - {"none"}
+
+
+def test_manifest_grants_every_scope_the_code_needs_and_no_more() -> None:
+    spec = _shared("web-api.openapi-v2.json")
+    granted = set(MANIFEST["oauth_config"]["scopes"]["bot"])
+    used = web_api_methods_used()
+    assert "chat.postMessage" in used, (
+        "the scan of Web API calls found nothing; is the pattern stale?"
+    )
+    justified = {"commands"} if MANIFEST["features"].get("slash_commands") else set()
+    for method in sorted(used):
+        alternatives = scope_alternatives(spec, method)
+        if alternatives:
+            assert alternatives & granted, f"{method} needs one of {sorted(alternatives)}"
+        justified |= alternatives & granted
+    assert granted == justified, f"scopes nothing uses: {sorted(granted - justified)}"

@@ -19,20 +19,18 @@ and ``POST /response/<id>`` (response URLs).
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import json
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, cast
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
-from sandbox.slack_limits import check_message
-from sandbox.slack_methods import SlackError, SlackMethods, flag
+from sandbox.slack_http import Reply, Server, bearer_token, parse_args, parse_webhook_payload
+from sandbox.slack_limits import SlackError, check_message
+from sandbox.slack_methods import SlackMethods
 from sandbox.slack_state import (
     BOT_USER_ID,
     Channel,
@@ -44,7 +42,6 @@ from sandbox.slack_state import (
 )
 
 DEFAULT_BOT_TOKEN = "xoxb-fake-bot-token"
-_JSON_ARGS = ("blocks", "view", "attachments", "metadata", "files")
 
 
 @dataclass(frozen=True)
@@ -84,75 +81,6 @@ class _RateLimit:
     seen: int = 0
 
 
-@dataclass
-class _Reply:
-    status: int
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def json(cls, status: int, data: JsonDict, headers: dict[str, str] | None = None) -> _Reply:
-        payload = json.dumps(data).encode()
-        hdrs = {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
-        return cls(status, payload, hdrs)
-
-    @classmethod
-    def text(cls, status: int, text: str) -> _Reply:
-        return cls(status, text.encode(), {"Content-Type": "text/plain; charset=utf-8"})
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    fake: FakeSlack
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    def do_POST(self) -> None:
-        self._answer()
-
-    def do_GET(self) -> None:
-        self._answer()
-
-    def _answer(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        reply = self.server.fake._handle(self.path, headers, body)
-        self.send_response(reply.status)
-        for key, value in reply.headers.items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(reply.body)))
-        self.end_headers()
-        self.wfile.write(reply.body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep test output quiet."""
-
-
-def _parse_args(query: str, content_type: str, body: bytes) -> JsonDict:
-    """Merge query-string and body arguments; JSON-string fields become objects."""
-    args: JsonDict = dict(parse_qsl(query, keep_blank_values=True))
-    ctype = content_type.split(";")[0].strip().lower()
-    if body and ctype == "application/json":
-        try:
-            data = json.loads(body)
-        except ValueError as exc:
-            raise SlackError("invalid_json") from exc
-        if not isinstance(data, dict):
-            raise SlackError("invalid_json")
-        args.update(data)
-    elif body:
-        args.update(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True))
-    for key in _JSON_ARGS:
-        if isinstance(args.get(key), str):
-            # an unparsable string is left as it is; the method's checks report it
-            with contextlib.suppress(ValueError):
-                args[key] = json.loads(args[key])
-    return args
-
-
 class FakeSlack:
     """A running stand-in for Slack's Web API; see the module docstring."""
 
@@ -168,8 +96,7 @@ class FakeSlack:
         self._host, self._port = host, port
         self._monotonic = monotonic
         self._lock = threading.RLock()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server: Server | None = None
         self._calls: list[Call] = []
         self._failures: dict[str, list[_Failure]] = {}
         self._rate_limits: dict[str, _RateLimit] = {}
@@ -185,23 +112,15 @@ class FakeSlack:
     def start(self) -> FakeSlack:
         """Bind the port and serve in a daemon thread; returns ``self``."""
         if self._server is None:
-            server = _Server((self._host, self._port), _Handler)
-            server.fake = self
-            self._server = server
-            self._thread = threading.Thread(
-                target=server.serve_forever, name="fake-slack", daemon=True
-            )
-            self._thread.start()
+            self._server = Server((self._host, self._port), self)
+            self._server.start()
         return self
 
     def stop(self) -> None:
         """Stop serving and release the port."""
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            if self._thread is not None:
-                self._thread.join(timeout=5)
-            self._server, self._thread = None, None
+            self._server.stop()
+            self._server = None
 
     def __enter__(self) -> FakeSlack:
         return self.start()
@@ -404,23 +323,23 @@ class FakeSlack:
             self._failures.clear()
             self._rate_limits.clear()
 
-    def _injected(self, method: str) -> _Reply | None:
+    def _injected(self, method: str) -> Reply | None:
         for key in (method, "*"):
             limit = self._rate_limits.get(key)
             if limit is not None:
                 limit.seen += 1
                 if (limit.seen - 1) % limit.every_nth == 0:
                     body = {"ok": False, "error": "ratelimited"}
-                    return _Reply.json(429, body, {"Retry-After": str(limit.retry_after)})
+                    return Reply.json(429, body, {"Retry-After": str(limit.retry_after)})
         for key in (method, "*"):
             for failure in self._failures.get(key, []):
                 if failure.remaining > 0:
                     failure.remaining -= 1
-                    return _Reply.json(failure.status, {"ok": False, "error": failure.error})
+                    return Reply.json(failure.status, {"ok": False, "error": failure.error})
         return None
 
     # HTTP handling -----------------------------------------------------------------------
-    def _record(self, method: str, args: JsonDict, reply: _Reply, token: str | None) -> None:
+    def _record(self, method: str, args: JsonDict, reply: Reply, token: str | None) -> None:
         try:
             response = json.loads(reply.body) if reply.body.startswith(b"{") else None
         except ValueError:
@@ -430,7 +349,8 @@ class FakeSlack:
             response = {"ok": True} if reply.status == 200 else {"ok": False, "error": text}
         self._calls.append(Call(method, args, response, reply.status, token=token))
 
-    def _handle(self, path: str, headers: dict[str, str], body: bytes) -> _Reply:
+    def handle_request(self, path: str, headers: dict[str, str], body: bytes) -> Reply:
+        """Answer one HTTP request (called by the server's handler threads)."""
         parts = urlsplit(path)
         route, _, rest = parts.path.lstrip("/").partition("/")
         with self._lock:
@@ -440,98 +360,59 @@ class FakeSlack:
                 return self._upload(rest, body)
             if route == "response" and rest:
                 return self._response_url(rest, headers, body)
-            return _Reply.text(404, "not_found")
+            return Reply.text(404, "not_found")
 
-    def _api(self, method: str, query: str, headers: dict[str, str], body: bytes) -> _Reply:
-        token: str | None = None
+    def _api(self, method: str, query: str, headers: dict[str, str], body: bytes) -> Reply:
         try:
-            args = _parse_args(query, headers.get("content-type", ""), body)
+            args = parse_args(query, headers.get("content-type", ""), body)
         except SlackError as exc:
-            reply = _Reply.json(200, exc.response)
+            reply = Reply.json(200, exc.response)
             self._record(method, {}, reply, None)
             return reply
-        auth = headers.get("authorization", "")
-        if auth.lower().startswith("bearer "):
-            token = auth[7:].strip()
-            args.pop("token", None)
-        else:
-            token = args.pop("token", None) or None
+        token = bearer_token(headers, args)
         reply = self._injected(method) or self._authorised(method, token, args)
         self._record(method, args, reply, token)
         return reply
 
-    def _authorised(self, method: str, token: str | None, args: JsonDict) -> _Reply:
+    def _authorised(self, method: str, token: str | None, args: JsonDict) -> Reply:
         if method not in self._methods.handlers:
-            return _Reply.json(200, {"ok": False, "error": "unknown_method", "req_method": method})
+            return Reply.json(200, {"ok": False, "error": "unknown_method", "req_method": method})
         if not token:
-            return _Reply.json(200, {"ok": False, "error": "not_authed"})
+            return Reply.json(200, {"ok": False, "error": "not_authed"})
         if token != self.bot_token:
-            return _Reply.json(200, {"ok": False, "error": "invalid_auth"})
-        return _Reply.json(200, self._methods.call(method, args))
+            return Reply.json(200, {"ok": False, "error": "invalid_auth"})
+        try:
+            return Reply.json(200, self._methods.call(method, args))
+        except Exception as exc:  # a bug in the fake: answer like Slack's outage, keep the cause
+            return Reply.json(500, {"ok": False, "error": "fatal_error", "fake_bug": repr(exc)})
 
-    def _upload(self, file_id: str, body: bytes) -> _Reply:
+    def _upload(self, file_id: str, body: bytes) -> Reply:
         upload = self.workspace.files.get(file_id)
         if upload is None:
-            reply = _Reply.text(404, "file_not_found")
+            reply = Reply.text(404, "file_not_found")
         else:
             upload.content = body
-            reply = _Reply.text(200, f"OK - {len(body)}")
+            reply = Reply.text(200, f"OK - {len(body)}")
         self._record("file_upload", {"file_id": file_id, "length": len(body)}, reply, None)
         return reply
 
-    def _response_url(self, url_id: str, headers: dict[str, str], body: bytes) -> _Reply:
-        text = body.decode("utf-8", errors="replace").strip()
-        if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-            text = dict(parse_qsl(text)).get("payload", "")
-        try:
-            payload: Any = json.loads(text or "{}")
-        except ValueError:
-            payload = None
-        if not isinstance(payload, dict):
-            reply = _Reply.text(400, "invalid_payload")
-            self._record("response_url", {}, reply, None)
-            return reply
-        args: JsonDict = payload
-        reply = self._injected("response_url") or self._respond(url_id, args)
-        self._record("response_url", args, reply, None)
+    def _response_url(self, url_id: str, headers: dict[str, str], body: bytes) -> Reply:
+        payload = parse_webhook_payload(headers.get("content-type", ""), body)
+        if payload is None:
+            reply = Reply.text(400, "invalid_payload")
+        else:
+            reply = self._injected("response_url") or self._respond(url_id, payload)
+        self._record("response_url", payload or {}, reply, None)
         return reply
 
-    def _respond(self, url_id: str, payload: JsonDict) -> _Reply:
+    def _respond(self, url_id: str, payload: JsonDict) -> Reply:
         target = self.workspace.response_urls.get(url_id)
         if target is None:
-            return _Reply.text(404, "no_service")
+            return Reply.text(404, "no_service")
         if "blocks" in payload:
             violation = check_message(payload.get("text"), payload.get("blocks"))
             if violation is not None:
-                return _Reply.text(400, violation.error)
+                return Reply.text(400, violation.error)
         target.uses += 1
-        if target.channel is not None:
-            self._apply_response(target, payload)
-        return _Reply.text(200, "ok")
-
-    def _apply_response(self, target: ResponseUrl, payload: JsonDict) -> None:
-        ws, channel_id = self.workspace, cast(str, target.channel)
-        original = ws.find_message(channel_id, target.message_ts) if target.message_ts else None
-        if flag(payload.get("delete_original")) and original is not None:
-            ws.messages[channel_id].remove(original)
-        elif flag(payload.get("replace_original")) and original is not None:
-            original.update(text=payload.get("text", ""), blocks=payload.get("blocks") or [])
-        elif payload.get("response_type") == "in_channel":
-            ws.store_message(
-                channel_id,
-                user=BOT_USER_ID,
-                text=payload.get("text", ""),
-                blocks=payload.get("blocks"),
-                thread_ts=payload.get("thread_ts"),
-            )
-        else:
-            ws.ephemerals.append(
-                {
-                    "channel": channel_id,
-                    "user": None,
-                    "ts": ws.next_ts(),
-                    "text": payload.get("text", ""),
-                    "blocks": payload.get("blocks") or [],
-                    "thread_ts": payload.get("thread_ts"),
-                }
-            )
+        self.workspace.apply_response(target, payload)
+        return Reply.text(200, "ok")

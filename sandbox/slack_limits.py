@@ -6,7 +6,8 @@ Each check returns ``None`` when Slack would accept the payload, or a
 descriptions such as ``"no more than 50 items allowed [json-pointer:/blocks]"``.
 
 Only the limits documented for the block and element types the app uses are
-checked; other block types are accepted as they are.
+checked; other block types are accepted as they are. :class:`SlackError` and the
+argument helpers shared by the method handlers live here too.
 """
 
 from __future__ import annotations
@@ -69,6 +70,31 @@ class Violation:
                 "messages": [f"[ERROR] {problem}" for problem in self.problems]
             }
         return response
+
+
+class SlackError(Exception):
+    """A Slack error answer (``{"ok": false, "error": …}``) raised by a handler."""
+
+    def __init__(self, error: str, **extra: Any) -> None:
+        super().__init__(error)
+        self.response: JsonDict = {"ok": False, "error": error, **extra}
+
+    @classmethod
+    def from_violation(cls, violation: Violation) -> SlackError:
+        body = violation.to_response()
+        body.pop("ok")
+        return cls(body.pop("error"), **body)
+
+
+def flag(value: Any) -> bool:
+    """Slack's reading of a boolean argument (``true``/``1`` from forms, or a JSON bool)."""
+    return value is True or str(value).lower() in ("true", "1")
+
+
+def arg_str(args: JsonDict, key: str) -> str:
+    """A string argument (``""`` when absent)."""
+    value = args.get(key)
+    return value if isinstance(value, str) else ("" if value is None else str(value))
 
 
 class _Problems:

@@ -8,13 +8,10 @@ The HTTP side (parsing, auth, failure injection, recording) lives in
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
-from typing import Any, cast
 
-from sandbox.slack_limits import Violation, check_message, check_view
+from sandbox.slack_limits import SlackError, arg_str, check_message, flag
 from sandbox.slack_state import (
-    APP_ID,
     BOT_ID,
     BOT_NAME,
     BOT_USER_ID,
@@ -26,40 +23,14 @@ from sandbox.slack_state import (
     UploadedFile,
     Workspace,
 )
-
-TRIGGER_LIFETIME = 3.0
-MAX_VIEW_STACK = 3
-
-
-class SlackError(Exception):
-    """A Slack error answer (``{"ok": false, "error": …}``) raised by a handler."""
-
-    def __init__(self, error: str, **extra: Any) -> None:
-        super().__init__(error)
-        self.response: JsonDict = {"ok": False, "error": error, **extra}
-
-    @classmethod
-    def from_violation(cls, violation: Violation) -> SlackError:
-        body = violation.to_response()
-        body.pop("ok")
-        return cls(body.pop("error"), **body)
-
-
-def flag(value: Any) -> bool:
-    """Slack's reading of a boolean argument (``true``/``1`` from forms, or a JSON bool)."""
-    return value is True or str(value).lower() in ("true", "1")
-
-
-def _str(args: JsonDict, key: str) -> str:
-    value = args.get(key)
-    return value if isinstance(value, str) else ("" if value is None else str(value))
+from sandbox.slack_views import ViewMethods
 
 
 def _page(items: list[JsonDict], args: JsonDict, default_limit: int) -> JsonDict:
     """Cursor paging over ``items``: the cursor is the offset of the next page."""
     try:
         limit = int(args.get("limit") or default_limit)
-        start = int(_str(args, "cursor") or 0)
+        start = int(arg_str(args, "cursor") or 0)
     except ValueError as exc:
         raise SlackError("invalid_cursor") from exc
     limit = max(1, limit)
@@ -73,7 +44,7 @@ def _page(items: list[JsonDict], args: JsonDict, default_limit: int) -> JsonDict
 
 
 def _in_window(ts: str, args: JsonDict) -> bool:
-    oldest, latest = _str(args, "oldest"), _str(args, "latest")
+    oldest, latest = arg_str(args, "oldest"), arg_str(args, "latest")
     inclusive = flag(args.get("inclusive"))
     value = float(ts)
     if oldest and (value < float(oldest) or (value == float(oldest) and not inclusive)):
@@ -88,7 +59,6 @@ class SlackMethods:
         self, workspace: Workspace, *, monotonic: Callable[[], float], base_url: Callable[[], str]
     ) -> None:
         self.ws = workspace
-        self._monotonic = monotonic
         self._base_url = base_url
         self.handlers: dict[str, Callable[[JsonDict], JsonDict]] = {
             "auth.test": self.auth_test,
@@ -104,12 +74,9 @@ class SlackMethods:
             "conversations.history": self.conversations_history,
             "conversations.replies": self.conversations_replies,
             "users.info": self.users_info,
-            "views.open": self.views_open,
-            "views.push": self.views_push,
-            "views.update": self.views_update,
-            "views.publish": self.views_publish,
             "files.getUploadURLExternal": self.files_get_upload_url_external,
             "files.completeUploadExternal": self.files_complete_upload_external,
+            **ViewMethods(workspace, monotonic=monotonic).handlers,
         }
 
     def call(self, method: str, args: JsonDict) -> JsonDict:
@@ -165,7 +132,7 @@ class SlackMethods:
         }
 
     def chat_post_message(self, args: JsonDict) -> JsonDict:
-        channel = self._writable(_str(args, "channel"))
+        channel = self._writable(arg_str(args, "channel"))
         violation = check_message(args.get("text"), args.get("blocks"), args.get("attachments"))
         if violation:
             raise SlackError.from_violation(violation)
@@ -173,9 +140,9 @@ class SlackMethods:
         message = self.ws.store_message(
             channel.id,
             user=BOT_USER_ID,
-            text=_str(args, "text"),
+            text=arg_str(args, "text"),
             blocks=args.get("blocks"),
-            thread_ts=_str(args, "thread_ts") or None,
+            thread_ts=arg_str(args, "thread_ts") or None,
             metadata=args.get("metadata") if isinstance(args.get("metadata"), dict) else None,
             extra=extra,
         )
@@ -186,8 +153,8 @@ class SlackMethods:
         }
 
     def chat_post_ephemeral(self, args: JsonDict) -> JsonDict:
-        channel = self._writable(_str(args, "channel"))
-        user = _str(args, "user")
+        channel = self._writable(arg_str(args, "channel"))
+        user = arg_str(args, "user")
         if user not in self.ws.users:
             raise SlackError("user_not_found")
         if user not in channel.members:
@@ -201,21 +168,21 @@ class SlackMethods:
                 "channel": channel.id,
                 "user": user,
                 "ts": ts,
-                "text": _str(args, "text"),
+                "text": arg_str(args, "text"),
                 "blocks": list(args.get("blocks") or []),
-                "thread_ts": _str(args, "thread_ts") or None,
+                "thread_ts": arg_str(args, "thread_ts") or None,
             }
         )
         return {"message_ts": ts}
 
     def chat_update(self, args: JsonDict) -> JsonDict:
-        channel = self._visible(_str(args, "channel"))
+        channel = self._visible(arg_str(args, "channel"))
         if channel.archived:
             raise SlackError("is_archived")
-        message = self._message(channel, _str(args, "ts"))
+        message = self._message(channel, arg_str(args, "ts"))
         if message["user"] != BOT_USER_ID:
             raise SlackError("cant_update_message")
-        text = _str(args, "text") if "text" in args else message["text"]
+        text = arg_str(args, "text") if "text" in args else message["text"]
         blocks = args.get("blocks") if "blocks" in args else message["blocks"]
         attachments = args.get("attachments", message.get("attachments"))
         violation = check_message(text, blocks, attachments)
@@ -235,16 +202,16 @@ class SlackMethods:
         }
 
     def chat_delete(self, args: JsonDict) -> JsonDict:
-        channel = self._visible(_str(args, "channel"))
-        message = self._message(channel, _str(args, "ts"))
+        channel = self._visible(arg_str(args, "channel"))
+        message = self._message(channel, arg_str(args, "ts"))
         if message["user"] != BOT_USER_ID:
             raise SlackError("cant_delete_message")
         self.ws.messages[channel.id].remove(message)
         return {"channel": channel.id, "ts": message["ts"]}
 
     def chat_get_permalink(self, args: JsonDict) -> JsonDict:
-        channel = self._visible(_str(args, "channel"))
-        message = self._message(channel, _str(args, "message_ts"))
+        channel = self._visible(arg_str(args, "channel"))
+        message = self._message(channel, arg_str(args, "message_ts"))
         link = f"{WORKSPACE_URL}archives/{channel.id}/p{message['ts'].replace('.', '')}"
         if message.get("thread_ts") and message["thread_ts"] != message["ts"]:
             link += f"?thread_ts={message['thread_ts']}&cid={channel.id}"
@@ -252,11 +219,11 @@ class SlackMethods:
 
     # conversations ----------------------------------------------------------------------
     def conversations_info(self, args: JsonDict) -> JsonDict:
-        return {"channel": self._visible(_str(args, "channel")).to_api()}
+        return {"channel": self._visible(arg_str(args, "channel")).to_api()}
 
     def conversations_open(self, args: JsonDict) -> JsonDict:
         if args.get("channel"):
-            channel = self._visible(_str(args, "channel"))
+            channel = self._visible(arg_str(args, "channel"))
             existed = True
         else:
             raw = args.get("users") or ""
@@ -292,11 +259,11 @@ class SlackMethods:
         return channel, False
 
     def conversations_members(self, args: JsonDict) -> JsonDict:
-        channel = self._visible(_str(args, "channel"))
+        channel = self._visible(arg_str(args, "channel"))
         return {"members": sorted(channel.members), "response_metadata": {"next_cursor": ""}}
 
     def conversations_join(self, args: JsonDict) -> JsonDict:
-        channel = self._visible(_str(args, "channel"))
+        channel = self._visible(arg_str(args, "channel"))
         if channel.is_im or channel.is_mpim:
             raise SlackError("method_not_supported_for_channel_type")
         if channel.archived:
@@ -311,7 +278,7 @@ class SlackMethods:
         return {"channel": channel.to_api(), **body}
 
     def conversations_history(self, args: JsonDict) -> JsonDict:
-        channel = self._readable(_str(args, "channel"))
+        channel = self._readable(arg_str(args, "channel"))
         with_meta = flag(args.get("include_all_metadata"))
         top = [
             self.ws.api_message(channel.id, m, include_metadata=with_meta)
@@ -321,8 +288,8 @@ class SlackMethods:
         return {**_page(top, args, 100), "pin_count": 0}
 
     def conversations_replies(self, args: JsonDict) -> JsonDict:
-        channel = self._readable(_str(args, "channel"))
-        message = self.ws.find_message(channel.id, _str(args, "ts"))
+        channel = self._readable(arg_str(args, "channel"))
+        message = self.ws.find_message(channel.id, arg_str(args, "ts"))
         if message is None:
             raise SlackError("thread_not_found")
         parent_ts = message.get("thread_ts") or message["ts"]
@@ -336,138 +303,14 @@ class SlackMethods:
         return _page(thread, args, 1000)
 
     def users_info(self, args: JsonDict) -> JsonDict:
-        user = self.ws.users.get(_str(args, "user"))
+        user = self.ws.users.get(arg_str(args, "user"))
         if user is None:
             raise SlackError("user_not_found")
         return {"user": user.to_api(include_locale=flag(args.get("include_locale")))}
 
-    # views ------------------------------------------------------------------------------
-    def _exchange_trigger(self, args: JsonDict, view: Any, allowed: tuple[str, ...]) -> JsonDict:
-        """Check the trigger id and the view; on success mark the trigger used."""
-        trigger_id = _str(args, "trigger_id") or _str(args, "interactivity_pointer")
-        if not trigger_id:
-            raise SlackError(
-                "invalid_arguments", response_metadata={"messages": ["invalid `trigger_id`"]}
-            )
-        trigger = self.ws.triggers.get(trigger_id)
-        if trigger is None:
-            raise SlackError("invalid_trigger_id")
-        if trigger.used:
-            raise SlackError("exchanged_trigger_id")
-        if self._monotonic() - trigger.issued_at >= TRIGGER_LIFETIME:
-            raise SlackError("expired_trigger_id")
-        checked = self._check_view(view, allowed)
-        trigger.used = True
-        return checked
-
-    def _check_view(
-        self, view: Any, allowed: tuple[str, ...], own_id: str | None = None
-    ) -> JsonDict:
-        """The view if Slack would accept it (limits, unique ``external_id``)."""
-        violation = check_view(view, allowed)
-        if violation:
-            raise SlackError.from_violation(violation)
-        checked = cast(JsonDict, view)
-        external_id = view.get("external_id")
-        if external_id:
-            for other in [*self.ws.open_views.values(), *self.ws.home_views.values()]:
-                if other.get("external_id") == external_id and other["id"] != own_id:
-                    raise SlackError("duplicate_external_id")
-        return checked
-
-    def _build_view(
-        self, view: JsonDict, view_id: str, root: str, previous: str | None
-    ) -> JsonDict:
-        built: JsonDict = {
-            "id": view_id,
-            "team_id": TEAM_ID,
-            "private_metadata": "",
-            "callback_id": "",
-            "external_id": "",
-            "state": {"values": {}},
-            "close": None,
-            "submit": None,
-            "clear_on_close": False,
-            "notify_on_close": False,
-            "previous_view_id": previous,
-            "root_view_id": root,
-            "app_id": APP_ID,
-            "app_installed_team_id": TEAM_ID,
-            "bot_id": BOT_ID,
-        }
-        built.update(copy.deepcopy(view))
-        built["hash"] = self.ws.new_hash()
-        return built
-
-    def views_open(self, args: JsonDict) -> JsonDict:
-        view = self._exchange_trigger(args, args.get("view"), ("modal",))
-        view_id = self.ws.new_id("V")
-        built = self._build_view(view, view_id, view_id, None)
-        self.ws.open_views[view_id] = built
-        return {"view": copy.deepcopy(built)}
-
-    def views_push(self, args: JsonDict) -> JsonDict:
-        top = next(reversed(self.ws.open_views.values()), None)
-        depth, cursor = 0, top
-        while cursor is not None:
-            depth += 1
-            cursor = self.ws.open_views.get(cursor.get("previous_view_id") or "")
-        if depth >= MAX_VIEW_STACK:
-            raise SlackError("push_limit_reached")
-        view = self._exchange_trigger(args, args.get("view"), ("modal",))
-        view_id = self.ws.new_id("V")
-        root = top["root_view_id"] if top else view_id
-        built = self._build_view(view, view_id, root, top["id"] if top else None)
-        self.ws.open_views[view_id] = built
-        return {"view": copy.deepcopy(built)}
-
-    def views_update(self, args: JsonDict) -> JsonDict:
-        view_id, external_id = _str(args, "view_id"), _str(args, "external_id")
-        if not view_id and not external_id:
-            raise SlackError("invalid_arguments")
-        current: JsonDict | None = None
-        home_user: str | None = None
-        for user, candidate in [
-            *((None, v) for v in self.ws.open_views.values()),
-            *self.ws.home_views.items(),
-        ]:
-            if (view_id and candidate["id"] == view_id) or (
-                not view_id and candidate.get("external_id") == external_id
-            ):
-                current, home_user = candidate, user
-                break
-        if current is None:
-            raise SlackError("not_found")
-        if args.get("hash") and args["hash"] != current["hash"]:
-            raise SlackError("hash_conflict")
-        view = self._check_view(args.get("view"), (current["type"],), own_id=current["id"])
-        built = self._build_view(
-            view, current["id"], current["root_view_id"], current["previous_view_id"]
-        )
-        if home_user is None:
-            self.ws.open_views[current["id"]] = built
-        else:
-            self.ws.home_views[home_user] = built
-        return {"view": copy.deepcopy(built)}
-
-    def views_publish(self, args: JsonDict) -> JsonDict:
-        user_id = _str(args, "user_id")
-        if user_id not in self.ws.users:
-            raise SlackError("user_not_found")
-        current = self.ws.home_views.get(user_id)
-        if current and args.get("hash") and args["hash"] != current["hash"]:
-            raise SlackError("hash_conflict")
-        view = self._check_view(
-            args.get("view"), ("home",), own_id=current["id"] if current else None
-        )
-        view_id = current["id"] if current else self.ws.new_id("V")
-        built = self._build_view(view, view_id, view_id, None)
-        self.ws.home_views[user_id] = built
-        return {"view": copy.deepcopy(built)}
-
     # files ------------------------------------------------------------------------------
     def files_get_upload_url_external(self, args: JsonDict) -> JsonDict:
-        filename = _str(args, "filename")
+        filename = arg_str(args, "filename")
         try:
             length = int(args.get("length") or -1)
         except ValueError:
@@ -479,8 +322,8 @@ class SlackMethods:
             file_id,
             filename,
             length,
-            alt_txt=_str(args, "alt_txt") or None,
-            snippet_type=_str(args, "snippet_type") or None,
+            alt_txt=arg_str(args, "alt_txt") or None,
+            snippet_type=arg_str(args, "snippet_type") or None,
         )
         return {"upload_url": f"{self._base_url()}upload/{file_id}", "file_id": file_id}
 
@@ -497,18 +340,18 @@ class SlackMethods:
         raw = args.get("channels") or args.get("channel_id") or ""
         channel_ids = [c.strip() for c in str(raw).split(",") if c.strip()]
         channels = [self._writable(c) for c in channel_ids]
-        thread_ts = _str(args, "thread_ts") or None
+        thread_ts = arg_str(args, "thread_ts") or None
         for upload, item in uploads:
             upload.completed = True
             upload.title = item.get("title") or upload.filename
             upload.channels = [c.id for c in channels]
-            upload.initial_comment = _str(args, "initial_comment") or None
+            upload.initial_comment = arg_str(args, "initial_comment") or None
             upload.thread_ts = thread_ts
         for channel in channels:
             self.ws.store_message(
                 channel.id,
                 user=BOT_USER_ID,
-                text=_str(args, "initial_comment"),
+                text=arg_str(args, "initial_comment"),
                 thread_ts=thread_ts,
                 extra={"files": [u.to_api() for u, _ in uploads], "upload": True},
             )

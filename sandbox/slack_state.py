@@ -328,3 +328,37 @@ class Workspace:
             out["reply_users_count"] = len(out["reply_users"])
             out["latest_reply"] = replies[-1]["ts"]
         return out
+
+    def apply_response(self, target: ResponseUrl, payload: JsonDict) -> None:
+        """Show a response-URL reply in the conversation the URL belongs to, if any."""
+        if target.channel is None:
+            return
+        channel_id = target.channel
+        original = self.find_message(channel_id, target.message_ts) if target.message_ts else None
+        if original is not None and _true(payload.get("delete_original")):
+            self.messages[channel_id].remove(original)
+        elif original is not None and _true(payload.get("replace_original")):
+            original.update(text=payload.get("text", ""), blocks=payload.get("blocks") or [])
+        elif payload.get("response_type") == "in_channel":
+            self.store_message(
+                channel_id,
+                user=BOT_USER_ID,
+                text=payload.get("text", ""),
+                blocks=payload.get("blocks"),
+                thread_ts=payload.get("thread_ts"),
+            )
+        else:
+            self.ephemerals.append(
+                {
+                    "channel": channel_id,
+                    "user": None,
+                    "ts": self.next_ts(),
+                    "text": payload.get("text", ""),
+                    "blocks": payload.get("blocks") or [],
+                    "thread_ts": payload.get("thread_ts"),
+                }
+            )
+
+
+def _true(value: Any) -> bool:
+    return value is True or str(value).lower() in ("true", "1")

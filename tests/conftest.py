@@ -100,7 +100,7 @@ def fake_slack() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture
-def slack(fake_slack: FakeSlack) -> Iterator[FakeSlack]:
+def slack(fake_slack: FakeSlack) -> FakeSlack:
     """The fake Slack, reset before each test."""
     fake_slack.reset()
-    yield fake_slack
+    return fake_slack

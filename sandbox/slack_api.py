@@ -179,6 +179,11 @@ class FakeSlack:
                 raise AssertionError(f"no {what} within {timeout}s; calls seen: {seen}")
             time.sleep(0.01)
 
+    def reset_calls(self) -> None:
+        """Forget the recorded calls only; the workspace state stays as it is."""
+        with self._lock:
+            self._calls.clear()
+
     def reset(self) -> None:
         """Forget calls, messages, views, triggers, files, users, channels and failures."""
         with self._lock:

@@ -16,6 +16,18 @@ from sandbox.slack_api import FakeSlack
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.models import Base
+from tests.e2e import ADMIN, ServerProcess, Workspace
+
+# The demo people of the end-to-end tests.
+PEOPLE = {
+    ADMIN: "programme.admin",
+    "UPM0000001": "project.manager",
+    "UBUYER0001": "buyer",
+    "UTECH00001": "product.manager",
+    "UOTHER0001": "other.org.member",
+    "UREP000001": "startup.rep",
+    "UNOBODY001": "stranger",
+}
 
 # PostgreSQL tests never skip: if this server is down the suite fails, loudly.
 POSTGRES_SERVER = os.environ.get(
@@ -104,3 +116,28 @@ def slack(fake_slack: FakeSlack) -> FakeSlack:
     """The fake Slack, reset before each test."""
     fake_slack.reset()
     return fake_slack
+
+
+@pytest.fixture(scope="session")
+def server(
+    database_url: str, fake_slack: FakeSlack, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    """`matchday serve` against this database and the fake Slack."""
+    log = tmp_path_factory.mktemp("server") / "matchday.log"
+    process = ServerProcess(database_url, fake_slack.api_url, log).start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def workspace(
+    server: ServerProcess, slack: FakeSlack, sessions: sessionmaker[Session]
+) -> Workspace:
+    """A demo workspace in the fake Slack, and a driver that acts in it as people would."""
+    for user_id, name in PEOPLE.items():
+        slack.add_user(user_id, name)
+    slack.add_channel("C0ORG", "sodertalje-projekt", members=list(PEOPLE))
+    slack.add_channel("C0REGION", "region-projekt", members=list(PEOPLE))
+    slack.add_channel("C0OPPS", "opportunities", members=list(PEOPLE))
+    slack.add_channel("C0NOBOT", "no-bot-here", members=list(PEOPLE), bot_member=False)
+    return Workspace(server, slack)

@@ -15,7 +15,7 @@ from typing import Any
 
 from sandbox import payloads
 from sandbox.signing import post_to_app
-from sandbox.slack_api import FakeSlack
+from sandbox.slack_api import Call, FakeSlack
 
 SIGNING_SECRET = "e2e-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-fake-bot-token"
@@ -107,10 +107,23 @@ class Workspace:
         self.server = server
         self.fake = fake
         self.endpoint = server.url + "/slack/events"
+        self._mark = 0  # calls before this index happened before the latest request
+
+    def _wait(self, method: str, predicate: Any, timeout: float, since: int = 0) -> Call:
+        deadline = time.monotonic() + timeout
+        while True:
+            for call in self.fake.calls[since:]:
+                if call.method == method and predicate(call):
+                    return call
+            if time.monotonic() > deadline:
+                seen = [call.method for call in self.fake.calls[since:]]
+                raise AssertionError(f"no matching {method} call; saw {seen}")
+            time.sleep(0.02)
 
     def _post(
         self, body: str, content_type: str, headers: dict[str, str] | None = None
     ) -> Response:
+        self._mark = len(self.fake.calls)
         status, _headers, data = post_to_app(
             self.endpoint, SIGNING_SECRET, body, content_type, extra_headers=headers
         )
@@ -161,9 +174,12 @@ class Workspace:
         return self._post(payloads.event_callback(event), "application/json", headers or None)
 
     def opened_modal(self, callback_id: str) -> dict[str, Any]:
-        """The newest modal the app opened with this callback id."""
-        call = self.fake.wait_for(
-            "views.open", lambda c: c.args["view"].get("callback_id") == callback_id
+        """The modal the app opened with this callback id after the latest request."""
+        call = self._wait(
+            "views.open",
+            lambda c: c.succeeded and c.args["view"].get("callback_id") == callback_id,
+            5.0,
+            since=self._mark,
         )
         view = call.args["view"]
         assert isinstance(view, dict)
@@ -175,7 +191,7 @@ class Workspace:
 
     def wait_response(self, contains: str, timeout: float = 5.0) -> dict[str, Any]:
         """Wait for a response_url message whose JSON contains the given text."""
-        call = self.fake.wait_for(
+        call = self._wait(
             "response_url", lambda c: contains in json.dumps(c.args, ensure_ascii=False), timeout
         )
         return call.args

@@ -24,7 +24,7 @@ STARTUP = Caller("USTART", startup_ids=frozenset({7}))
 STRANGER = Caller("UNOBODY")
 
 
-def text_of(message: dict) -> str:
+def text_of(message: object) -> str:
     return json.dumps(message, ensure_ascii=False)
 
 

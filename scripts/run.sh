@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Set up and run Matchday: SQLite in ./data by default, HTTP mode under gunicorn on port 3000,
+# or Socket Mode when SLACK_APP_TOKEN is set. Reads settings from the environment and .env.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup-env.sh
+
+if [ -f .env ]; then
+  set -a
+  # shellcheck disable=SC1091
+  source .env
+  set +a
+fi
+ensure_venv ""
+.venv/bin/matchday db upgrade
+if [ -n "${SLACK_APP_TOKEN:-}" ]; then
+  exec .venv/bin/matchday socket
+fi
+exec .venv/bin/matchday serve --port "${PORT:-3000}" "$@"

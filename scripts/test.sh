@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Set up and run the whole test suite: lint, types, then pytest on SQLite and PostgreSQL.
+# Extra arguments go to pytest (for example: scripts/test.sh -k team).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup-env.sh
+
+ensure_venv "[dev]"
+scripts/ensure-postgres.sh
+
+echo "== ruff"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+echo "== mypy"
+.venv/bin/mypy bot handlers storage sandbox tests benchmarks
+echo "== pytest"
+set +e
+.venv/bin/python -m pytest "$@"
+status=$?
+set -e
+if [ "$status" -eq 5 ]; then
+  echo "pytest collected no tests: that is a failure, not a pass." >&2
+  exit 1
+fi
+exit "$status"

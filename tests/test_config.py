@@ -108,3 +108,11 @@ def test_unreachable_database_is_one_clear_line_without_password() -> None:
     )
     assert "hunter2" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_secrets_stay_out_of_reprs_and_logs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-do-not-print-me")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "signing-do-not-print")
+    settings = load_settings()
+    shown = repr(settings) + str(settings) + settings.model_dump_json()
+    assert "do-not-print" not in shown

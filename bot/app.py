@@ -15,6 +15,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.background import AfterAck
+from bot.clock import SystemClock
 from bot.config import Settings
 from bot.deps import Deps
 
@@ -90,4 +91,5 @@ def new_deps(settings: Settings) -> Deps:
         engine=engine,
         sessions=make_session_factory(engine),
         after_ack=AfterAck(),
+        clock=SystemClock(),
     )

@@ -74,7 +74,12 @@ def _socket(settings: Settings) -> None:
     from bot.app import create_app, new_deps
 
     assert settings.SLACK_APP_TOKEN is not None
-    app = create_app(settings, new_deps(settings), socket_mode=True)
+    deps = new_deps(settings)
+    app = create_app(settings, deps, socket_mode=True)
+    if settings.MATCHDAY_SCHEDULER:
+        from handlers.jobs import start_scheduler
+
+        start_scheduler(deps, app.client)
     handler = SocketModeHandler(app, settings.SLACK_APP_TOKEN.get_secret_value())
     handler.start()  # type: ignore[no-untyped-call]
 

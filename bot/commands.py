@@ -5,13 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.programme import Caller
-
-
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
-    """Mark a message for the catalogue without translating it yet."""
-    return message
 
 
 @dataclass(frozen=True)
@@ -46,6 +41,7 @@ def _groups(caller: Caller) -> bool:
 
 
 ADMINS = N_("programme admins")
+GROUPS = N_("project-group members and programme admins")
 
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("help", "help", N_("list what you can do"), _everyone, N_("everyone")),
@@ -61,7 +57,21 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "team",
         N_("show this organisation's project group; add or remove members"),
         _groups,
-        N_("project-group members and programme admins"),
+        GROUPS,
+    ),
+    Subcommand(
+        "areas",
+        "areas",
+        N_("list this organisation's focus areas and their progress; add or archive one"),
+        _groups,
+        GROUPS,
+    ),
+    Subcommand(
+        "assess",
+        "assess [area]",
+        N_("start or resume the needs assessment of a focus area, in a thread"),
+        _groups,
+        GROUPS,
     ),
     Subcommand(
         "startup", "startup", N_("register a startup and its representatives"), _admins, ADMINS

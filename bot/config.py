@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.text import USER_ID
+
 DEFAULT_DATABASE_URL = "sqlite:///data/matchday.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
-USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 # What each setting expects, said once for the error line.
 EXPECTED = {
@@ -23,6 +24,8 @@ EXPECTED = {
     "DATABASE_URL": "a SQLAlchemy URL such as sqlite:///data/matchday.db "
     "or postgresql+psycopg://user@host/dbname",
     "MATCHDAY_TIMEZONE": "an IANA time zone name such as Europe/Stockholm",
+    "MATCHDAY_NUDGE_DAYS": "a whole number of working days from 1 to 60",
+    "MATCHDAY_SCHEDULER": "true or false",
     "MATCHDAY_ADMINS": "a comma-separated list of Slack user ids such as U012ABCDEF,U034GHIJKL",
 }
 
@@ -42,6 +45,8 @@ class Settings(BaseSettings):
     SLACK_API_URL: str = DEFAULT_SLACK_API_URL
     DATABASE_URL: str = DEFAULT_DATABASE_URL
     MATCHDAY_TIMEZONE: str = "Europe/Stockholm"
+    MATCHDAY_NUDGE_DAYS: int = Field(default=5, ge=1, le=60)
+    MATCHDAY_SCHEDULER: bool = True
     MATCHDAY_ADMINS: Annotated[frozenset[str], NoDecode] = Field(default=frozenset())
 
     @field_validator("SLACK_BOT_TOKEN")

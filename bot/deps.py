@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.background import AfterAck
+from bot.clock import Clock
 from bot.config import Settings
 
 if TYPE_CHECKING:  # bot/ stays free of a runtime SQLAlchemy import
@@ -21,3 +22,4 @@ class Deps:
     engine: Engine
     sessions: sessionmaker[Session]
     after_ack: AfterAck
+    clock: Clock

@@ -31,6 +31,11 @@ def _(message: str) -> str:
     return _catalogue(_language.get()).gettext(message)
 
 
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
+    """Mark a message for the catalogue without translating it yet."""
+    return message
+
+
 def ngettext(singular: str, plural: str, count: int) -> str:
     """Translate a message whose form depends on a count."""
     return _catalogue(_language.get()).ngettext(singular, plural, count)

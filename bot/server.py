@@ -29,7 +29,12 @@ class MatchdayServer(BaseApplication):  # type: ignore[misc]
         from bot.web import make_wsgi
 
         deps = new_deps(self._settings)
-        return make_wsgi(create_app(self._settings, deps), deps)
+        app = create_app(self._settings, deps)
+        if self._settings.MATCHDAY_SCHEDULER:
+            from handlers.jobs import start_scheduler
+
+            start_scheduler(deps, app.client)
+        return make_wsgi(app, deps)
 
 
 def serve(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:

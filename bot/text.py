@@ -6,7 +6,7 @@ import re
 
 ELLIPSIS = "…"
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 
 
@@ -41,7 +41,7 @@ def safe(text: str, limit: int = 3000) -> str:
 
 def user(user_id: str) -> str:
     """A mention of a Slack user, refusing anything that is not a user id."""
-    if not _USER_ID.match(user_id):
+    if not USER_ID.match(user_id):
         raise ValueError(f"not a Slack user id: {user_id!r}")
     return f"<@{user_id}>"
 

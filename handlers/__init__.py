@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import admins, commands, home, setup, startups, team
+from handlers import (
+    admins,
+    areas,
+    assessment,
+    commands,
+    home,
+    nudges,
+    publishing,
+    setup,
+    startups,
+    team,
+)
 
-MODULES = (commands, setup, team, startups, admins, home)
+MODULES = (commands, setup, team, startups, admins, home, areas, assessment, publishing, nudges)
 
 
 def register_all(app: App) -> None:

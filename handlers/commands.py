@@ -27,6 +27,7 @@ class CommandRequest:
     caller: Caller
     deps: Deps
     args: str
+    client: WebClient
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def matchday(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltCon
     if not spec.audience(caller):
         _ack_message(ack, build_notice(spec.refusal()))
         return
-    outcome = HANDLERS[name](CommandRequest(command, caller, deps, args))
+    outcome = HANDLERS[name](CommandRequest(command, caller, deps, args, client))
     if isinstance(outcome, OpenModal):
         ack()
         deps.after_ack.submit(

@@ -29,10 +29,20 @@ class _User(_Model):
     id: str
 
 
+class _Option(_Model):
+    value: str
+
+
 class _Action(_Model):
     action_id: str
     value: str = ""
     block_id: str = ""
+    selected_option: _Option | None = None
+
+    @property
+    def chosen(self) -> str:
+        """The button's value, or the value of the option chosen in a select."""
+        return self.selected_option.value if self.selected_option else self.value
 
 
 class BlockAction(_Model):
@@ -133,3 +143,41 @@ def parse(model: type[ModelT], body: dict[str, Any]) -> ModelT | None:
         return model.model_validate(body)
     except ValidationError:
         return None
+
+
+class MessageEvent(_Model):
+    """A message posted in a channel (or thread) the bot is in."""
+
+    user: str = ""
+    channel: str
+    text: str = ""
+    ts: str
+    thread_ts: str | None = None
+    subtype: str | None = None
+    bot_id: str | None = None
+
+    @property
+    def is_thread_reply(self) -> bool:
+        """True for a person's reply inside a thread (not the thread's root, not a bot)."""
+        return (
+            bool(self.user)
+            and self.bot_id is None
+            and self.subtype in (None, "thread_broadcast")
+            and self.thread_ts is not None
+            and self.thread_ts != self.ts
+        )
+
+
+class _ChangedMessage(_Model):
+    user: str = ""
+    text: str = ""
+    ts: str
+    thread_ts: str | None = None
+    bot_id: str | None = None
+
+
+class MessageChangedEvent(_Model):
+    """A person edited a message."""
+
+    channel: str
+    message: _ChangedMessage

@@ -8,13 +8,12 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.access import may_manage_team, may_view_team
-from bot.config import USER_ID
 from bot.deps import Deps
 from bot.forms import validate_member
 from bot.i18n import _
 from bot.labels import role_label
 from bot.programme import Caller, Organisation
-from bot.text import safe, user
+from bot.text import USER_ID, safe, user
 from bot.views.blocks import context as context_block
 from bot.views.help import build_notice, unlinked_channel
 from bot.views.team import (

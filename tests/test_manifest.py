@@ -68,9 +68,15 @@ def test_manifest_commands_are_exactly_the_registered_ones() -> None:
     assert declared == registered()["command"]
 
 
+# Bolt listens to "message"; Slack subscribes per kind of conversation, each with its scope.
+MESSAGE_EVENTS = {"message.channels": "channels:history", "message.groups": "groups:history"}
+
+
 def test_manifest_events_are_exactly_the_registered_ones() -> None:
     declared = set(MANIFEST["settings"]["event_subscriptions"]["bot_events"])
-    assert declared == registered()["event"]
+    wired = registered()["event"]
+    expected = (wired - {"message"}) | (set(MESSAGE_EVENTS) if "message" in wired else set())
+    assert declared == expected
 
 
 def test_interactivity_is_on_when_buttons_or_modals_are_registered() -> None:
@@ -108,6 +114,11 @@ def test_manifest_grants_every_scope_the_code_needs_and_no_more() -> None:
         "the scan of Web API calls found nothing; is the pattern stale?"
     )
     justified = {"commands"} if MANIFEST["features"].get("slash_commands") else set()
+    events = set(MANIFEST["settings"]["event_subscriptions"]["bot_events"])
+    for event, scope in MESSAGE_EVENTS.items():
+        if event in events:
+            assert scope in granted, f"{event} needs {scope}"
+            justified.add(scope)
     for method in sorted(used):
         alternatives = scope_alternatives(spec, method)
         if alternatives:

@@ -1,48 +1,24 @@
-"""SQLAlchemy models: the schema Alembic migrates and the repositories query."""
+"""Programme setup: admins, organisations, project groups, startups, the audit log."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
     Integer,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.models.base import Base, one_of, utcnow
 
 ORGANISATION_KINDS = ("municipality", "region", "agency", "state_owned", "other")
 ROLES = ("buyer", "procurement_manager", "project_manager", "product_manager", "other")
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    quoted = ", ".join(f"'{value}'" for value in values)
-    return f"{column} IN ({quoted})"
-
-
-class Base(DeclarativeBase):
-    """Declarative base of every Matchday table."""
-
-    # Named constraints let Alembic alter them later, on SQLite too.
-    metadata = MetaData(
-        naming_convention={
-            "ix": "ix_%(column_0_label)s",
-            "uq": "uq_%(table_name)s_%(column_0_name)s",
-            "ck": "ck_%(table_name)s_%(constraint_name)s",
-            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-            "pk": "pk_%(table_name)s",
-        }
-    )
 
 
 class Admin(Base):
@@ -59,7 +35,7 @@ class OrganisationRow(Base):
     """A public organisation and the channel of its project group."""
 
     __tablename__ = "organisations"
-    __table_args__ = (CheckConstraint(_in("kind", ORGANISATION_KINDS), name="kind_known"),)
+    __table_args__ = (CheckConstraint(one_of("kind", ORGANISATION_KINDS), name="kind_known"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -86,7 +62,7 @@ class MemberRow(Base):
     __tablename__ = "members"
     __table_args__ = (
         UniqueConstraint("organisation_id", "user_id", name="one_role_per_group"),
-        CheckConstraint(_in("role", ROLES), name="role_known"),
+        CheckConstraint(one_of("role", ROLES), name="role_known"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

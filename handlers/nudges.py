@@ -1,0 +1,67 @@
+"""Nudging assessments that have stalled, from the scheduler's tick."""
+
+from __future__ import annotations
+
+import logging
+from datetime import time, timedelta
+from zoneinfo import ZoneInfo
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Deps
+from bot.views.assessment import nudge
+from bot.workdays import add_working_days, is_working_day, local_datetime
+from handlers.assessment_flow import load
+from storage.repositories import assessments
+
+logger = logging.getLogger(__name__)
+OFFICE_HOURS = (time(9), time(17))
+
+
+def nudge_stalled(deps: Deps, client: WebClient) -> int:
+    """Post one nudge per stall in each assessment quiet for N working days; returns how many.
+
+    Only on working days, in office hours, in the organisation's time zone. Each nudge is
+    claimed in the database first, so several app processes never post it twice.
+    """
+    now = deps.clock.now()
+    days = deps.settings.MATCHDAY_NUDGE_DAYS
+    with deps.sessions() as session:
+        candidates = assessments.stalled(session=session, quiet_since=now - timedelta(days=days))
+    posted = 0
+    for candidate in candidates:
+        ctx = load(deps, candidate.id)
+        if ctx is None or not ctx.assessment.thread_ts:
+            continue
+        zone = ZoneInfo(ctx.organisation.timezone)
+        local_now = now.astimezone(zone)
+        if not is_working_day(local_now.date()) or not (
+            OFFICE_HOURS[0] <= local_now.time() < OFFICE_HOURS[1]
+        ):
+            continue
+        last = candidate.last_activity_at.astimezone(zone)
+        due_day = add_working_days(last.date(), days)
+        if local_now < local_datetime(due_day, OFFICE_HOURS[0], zone):
+            continue
+        with deps.sessions.begin() as session:
+            if not assessments.claim_nudge(session=session, assessment=candidate, now=now):
+                continue
+        try:
+            client.chat_postMessage(
+                channel=ctx.assessment.channel_id,
+                thread_ts=ctx.assessment.thread_ts,
+                **nudge(ctx.assessment.state),
+            )
+        except SlackApiError as error:
+            logger.warning(
+                "nudge for assessment %s failed: %s", candidate.id, error.response.get("error")
+            )
+            continue
+        posted += 1
+    return posted
+
+
+def register(app: App) -> None:
+    """Nudges have no listener; the scheduler calls nudge_stalled."""

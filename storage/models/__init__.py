@@ -1,0 +1,36 @@
+"""SQLAlchemy models: the schema Alembic migrates and the repositories query."""
+
+from storage.models.assessment import (
+    AnswerRow,
+    AssessmentRow,
+    FocusAreaRow,
+    OpportunityRow,
+    OutsiderNoticeRow,
+    ProcessedEventRow,
+)
+from storage.models.base import Base, utcnow
+from storage.models.programme import (
+    Admin,
+    AuditEntry,
+    MemberRow,
+    OrganisationRow,
+    RepresentativeRow,
+    StartupRow,
+)
+
+__all__ = [
+    "Admin",
+    "AnswerRow",
+    "AssessmentRow",
+    "AuditEntry",
+    "Base",
+    "FocusAreaRow",
+    "MemberRow",
+    "OpportunityRow",
+    "OrganisationRow",
+    "OutsiderNoticeRow",
+    "ProcessedEventRow",
+    "RepresentativeRow",
+    "StartupRow",
+    "utcnow",
+]

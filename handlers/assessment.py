@@ -56,6 +56,14 @@ def conflict_text(state: State) -> str:
     ).format(n=SPECS[state].number, total=len(STEPS))
 
 
+def reply_conflict_text(state: State) -> str:
+    """What someone is told whose reply was overtaken by another person's answer."""
+    return _(
+        "Someone else answered a moment before you, so your reply was not recorded. The "
+        "assessment is now at step {n} of {total}; reply again if your answer is for this step."
+    ).format(n=SPECS[state].number, total=len(STEPS))
+
+
 @subcommand("assess")
 def assess_command(request: CommandRequest) -> Outcome:
     """/matchday assess [area]: start or resume an assessment."""
@@ -74,8 +82,10 @@ def assess_command(request: CommandRequest) -> Outcome:
     in_progress = [item for item in items if item.assessment and item.assessment.state in STEPS]
     if request.args:
         chosen = pick_area(items, request.args)
+    elif len(in_progress) == 1:
+        chosen = in_progress[0]
     else:
-        chosen = in_progress[0] if len(in_progress) == 1 else None
+        chosen = items[0] if len(items) == 1 else None
     if not isinstance(chosen, AreaOverview):
         message = build_areas(organisation, items, can_work=True)
         lead = _(
@@ -125,6 +135,11 @@ def thread_reply(
             )
         return
     state = ctx.assessment.state
+    if float(message.ts) < ctx.assessment.last_activity_at.timestamp():
+        # Written before the current step was asked: someone else answered first.
+        text = reply_conflict_text(state)
+        deps.after_ack.submit(tell, client, message.channel, message.user, text, message.thread_ts)
+        return
     fields, problem = reply_answer(state, message.text, group_members(deps, ctx.organisation.id))
     if fields is None:
         deps.after_ack.submit(
@@ -154,7 +169,7 @@ def _record(
             deps, ctx.assessment.id, event, actor, step=state, fields=fields, source_ts=source_ts
         )
     except ConflictError:
-        return conflict_text(state)
+        return reply_conflict_text(state) if source_ts else conflict_text(state)
     except TransitionError as error:
         return str(error)
     note = recorded(state, actor, skipped=event is Event.SKIP)

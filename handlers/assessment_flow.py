@@ -12,6 +12,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import IntegrityError
 
 from bot.assessment import STEPS, Event, Position, State, TransitionError, transition
 from bot.deps import Deps
@@ -92,34 +93,40 @@ def apply(
     Raises TransitionError when the event does not apply, ConflictError when someone was faster.
     """
     now = deps.clock.now()
-    with deps.sessions.begin() as session:
-        current = assessments.by_id(session=session, assessment_id=assessment_id)
-        if current is None:
-            raise TransitionError(_("This assessment no longer exists."))
-        if event in (Event.ANSWER, Event.SKIP):
-            answered_step = step or current.state
-            if answered_step is not current.state:
+    try:
+        with deps.sessions.begin() as session:
+            current = assessments.by_id(session=session, assessment_id=assessment_id)
+            if current is None:
+                raise TransitionError(_("This assessment no longer exists."))
+            recorded = {
+                state
+                for state, answer in assessments.answers(
+                    session=session, assessment_id=assessment_id
+                ).items()
+                if not answer.skipped
+            }
+            answering = event in (Event.ANSWER, Event.SKIP)
+            if answering:
+                if (step or current.state) is not current.state:
+                    raise ConflictError
+                (recorded.add if event is Event.ANSWER else recorded.discard)(current.state)
+            after = transition(current.position, event, step=step, answered=recorded)
+            # The version-guarded move comes first: the slower of two answers stops here.
+            if not assessments.move(session=session, assessment=current, to=after, now=now):
                 raise ConflictError
-            assessments.record_answer(
-                session=session,
-                assessment_id=assessment_id,
-                step=answered_step,
-                fields=fields or {},
-                skipped=event is Event.SKIP,
-                actor=actor,
-                now=now,
-                source_ts=source_ts,
-            )
-        answered = {
-            state
-            for state, answer in assessments.answers(
-                session=session, assessment_id=assessment_id
-            ).items()
-            if not answer.skipped
-        }
-        after = transition(current.position, event, step=step, answered=answered)
-        if not assessments.move(session=session, assessment=current, to=after, now=now):
-            raise ConflictError  # leaving the block rolls the answer back
+            if answering:
+                assessments.record_answer(
+                    session=session,
+                    assessment_id=assessment_id,
+                    step=current.state,
+                    fields=fields or {},
+                    skipped=event is Event.SKIP,
+                    actor=actor,
+                    now=now,
+                    source_ts=source_ts,
+                )
+    except IntegrityError as error:  # the same step saved concurrently: the other one won
+        raise ConflictError from error
     return current.position, after
 
 

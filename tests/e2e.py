@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox import payloads
-from sandbox.signing import post_to_app
+from sandbox.signing import post_to_app, retry_headers
 from sandbox.slack_api import Call, FakeSlack
 
 SIGNING_SECRET = "e2e-signing-secret-0123456789abcdef"
@@ -169,9 +169,39 @@ class Workspace:
         )
         return self._post(body, "application/x-www-form-urlencoded")
 
-    def event(self, event: dict[str, Any], **headers: str) -> Response:
-        """Deliver an Events API event."""
-        return self._post(payloads.event_callback(event), "application/json", headers or None)
+    def event(self, event: dict[str, Any], event_id: str | None = None, retry: int = 0) -> Response:
+        """Deliver an Events API event (a retry repeats the event_id with Slack's headers)."""
+        headers = retry_headers(retry) if retry else None
+        return self._post(
+            payloads.event_callback(event, event_id=event_id), "application/json", headers
+        )
+
+    def reply(self, user: str, channel: str, thread_ts: str, text: str) -> tuple[str, Response]:
+        """Reply in a thread as a person; returns the reply's ts and the app's answer."""
+        event = payloads.message_event(user, channel, text, thread_ts=thread_ts)
+        return str(event["ts"]), self.event(event)
+
+    def wait_post(self, channel: str, contains: str, timeout: float = 5.0) -> Call:
+        """Wait for a chat.postMessage to a channel whose JSON contains the text."""
+        return self._wait(
+            "chat.postMessage",
+            lambda c: (
+                c.succeeded
+                and c.args.get("channel") == channel
+                and contains in json.dumps(c.args, ensure_ascii=False)
+            ),
+            timeout,
+        )
+
+    def wait_ephemeral(self, user: str, contains: str, timeout: float = 5.0) -> Call:
+        """Wait for an ephemeral message to a person that contains the text."""
+        return self._wait(
+            "chat.postEphemeral",
+            lambda c: (
+                c.args.get("user") == user and contains in json.dumps(c.args, ensure_ascii=False)
+            ),
+            timeout,
+        )
 
     def opened_modal(self, callback_id: str) -> dict[str, Any]:
         """The modal the app opened with this callback id after the latest request."""

@@ -8,7 +8,7 @@ from typing import Any
 from bot.assessment import PROCUREMENT_ROUTES, SPECS, STEPS, State, StepSpec, route_label
 from bot.i18n import _
 from bot.needs import Answer, FocusArea
-from bot.text import USER_ID, safe, user
+from bot.text import USER_ID, cut, safe, user
 from bot.views.blocks import (
     Block,
     actions,
@@ -32,7 +32,8 @@ RESUME_ACTION = "assess_resume"
 PUBLISH_ACTION = "assess_publish"
 EDIT_ACTION = "assess_edit"
 ANSWER_CALLBACK = "assess_answer"
-SHOWN_PER_FIELD = 1200  # so six steps fit one summary message
+SHOWN_PER_FIELD = 1200
+FORM_TEXT_MAX = 3000  # Slack's limit for a plain_text_input  # so six steps fit one summary message
 
 
 def step_value(assessment_id: int, state: State) -> str:
@@ -173,13 +174,22 @@ def build_answer_form(
                 user_select(field.key, _(field.label), initial=[initial] if initial else None)
             )
         else:
+            if len(initial) > FORM_TEXT_MAX:
+                blocks.append(
+                    context(
+                        _(
+                            "The current answer is longer than a form can hold, so only its "
+                            "beginning is shown; saving here replaces it."
+                        )
+                    )
+                )
             blocks.append(
                 text_input(
                     field.key,
                     _(field.label),
-                    initial=initial[:3000],
+                    initial=cut(initial, FORM_TEXT_MAX),
                     multiline=field.multiline,
-                    max_length=field.max_length,
+                    max_length=min(field.max_length, FORM_TEXT_MAX),
                     optional=not required,
                 )
             )

@@ -9,6 +9,12 @@ from storage.models.assessment import (
     ProcessedEventRow,
 )
 from storage.models.base import Base, utcnow
+from storage.models.pitches import (
+    PitchDecisionRow,
+    PitchQuestionRow,
+    PitchRow,
+    ProfileRevisionRow,
+)
 from storage.models.programme import (
     Admin,
     AuditEntry,
@@ -29,7 +35,11 @@ __all__ = [
     "OpportunityRow",
     "OrganisationRow",
     "OutsiderNoticeRow",
+    "PitchDecisionRow",
+    "PitchQuestionRow",
+    "PitchRow",
     "ProcessedEventRow",
+    "ProfileRevisionRow",
     "RepresentativeRow",
     "StartupRow",
     "utcnow",

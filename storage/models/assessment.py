@@ -139,3 +139,10 @@ class OpportunityRow(Base):
     message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     published_by: Mapped[str] = mapped_column(String(32))
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Claimed by the scheduler before the 48-hour reminder and the closing notice are sent.
+    reminder_claimed_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+    closing_claimed_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )

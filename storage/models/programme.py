@@ -88,6 +88,9 @@ class StartupRow(Base):
     website: Mapped[str] = mapped_column(String(500))
     sector: Mapped[str] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text)
+    stage: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    about: Mapped[str] = mapped_column(Text, default="", server_default="")
+    contacts: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -40,6 +40,14 @@ def _groups(caller: Caller) -> bool:
     return caller.is_admin or caller.is_member
 
 
+def _startups(caller: Caller) -> bool:
+    return caller.is_startup
+
+
+def _pitch_readers(caller: Caller) -> bool:
+    return caller.is_admin or caller.is_member or caller.is_startup
+
+
 ADMINS = N_("programme admins")
 GROUPS = N_("project-group members and programme admins")
 
@@ -72,6 +80,27 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         N_("start or resume the needs assessment of a focus area, in a thread"),
         _groups,
         GROUPS,
+    ),
+    Subcommand(
+        "opportunities",
+        "opportunities",
+        N_("list the open opportunities you can pitch for"),
+        _everyone,
+        N_("everyone"),
+    ),
+    Subcommand(
+        "pitches",
+        "pitches [opportunity]",
+        N_("pitches to this organisation's opportunities, or your own pitches"),
+        _pitch_readers,
+        N_("project groups, startups and programme admins"),
+    ),
+    Subcommand(
+        "profile",
+        "profile",
+        N_("keep your startup's company profile"),
+        _startups,
+        N_("startup representatives"),
     ),
     Subcommand(
         "startup", "startup", N_("register a startup and its representatives"), _admins, ADMINS

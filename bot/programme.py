@@ -62,6 +62,9 @@ class Startup:
     sector: str
     description: str
     representatives: tuple[str, ...] = ()
+    stage: str = ""
+    about: str = ""
+    contacts: str = ""
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,34 @@ from handlers import (
     areas,
     assessment,
     commands,
+    deadlines,
     home,
     nudges,
+    pitching,
+    profile,
     publishing,
+    review,
     setup,
     startups,
     team,
 )
 
-MODULES = (commands, setup, team, startups, admins, home, areas, assessment, publishing, nudges)
+MODULES = (
+    commands,
+    setup,
+    team,
+    startups,
+    admins,
+    home,
+    areas,
+    assessment,
+    publishing,
+    nudges,
+    profile,
+    pitching,
+    review,
+    deadlines,
+)
 
 
 def register_all(app: App) -> None:

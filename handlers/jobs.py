@@ -9,11 +9,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from handlers.deadlines import remind_and_close
 from handlers.nudges import nudge_stalled
 
 logger = logging.getLogger(__name__)
 TICK_JOB_ID = "matchday-tick"
-DUE_WORK: tuple[Callable[[Deps, WebClient], int], ...] = (nudge_stalled,)
+DUE_WORK: tuple[Callable[[Deps, WebClient], int], ...] = (nudge_stalled, remind_and_close)
 
 
 def tick(deps: Deps, client: WebClient) -> None:

@@ -1,4 +1,4 @@
-"""Publishing an assessed area as a matching opportunity, and its card's Pitch button."""
+"""Publishing an assessed area as a matching opportunity."""
 
 from __future__ import annotations
 
@@ -12,22 +12,20 @@ from slack_sdk.errors import SlackApiError
 
 from bot.assessment import Event, Position, State, TransitionError, transition
 from bot.deps import Deps
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.needs import Opportunity
 from bot.needs_forms import validate_publish
 from bot.programme import Caller, Organisation, Role
 from bot.text import channel, safe
 from bot.views.areas import (
-    PITCH_ACTION,
     PUBLISH_CALLBACK,
     build_opportunity_card,
     build_publish_modal,
 )
 from bot.views.assessment import PUBLISH_ACTION
-from bot.views.help import build_notice
 from bot.views.setup import invite_me
 from handlers.assessment_flow import Context, announce, load, tell
-from handlers.common import bot_is_member, caller_of, deps_of, open_modal, respond
+from handlers.common import bot_is_member, caller_of, deps_of, open_modal
 from handlers.payloads import BlockAction, ViewSubmission, parse
 from storage.repositories import assessments, needs
 
@@ -37,7 +35,7 @@ def may_publish(caller: Caller, organisation: Organisation) -> bool:
     return caller.is_admin or caller.memberships.get(organisation.id) == Role.PROJECT_MANAGER
 
 
-REFUSAL = "Only this group's project managers and programme admins can publish opportunities."
+REFUSAL = N_("Only this group's project managers and programme admins can publish opportunities.")
 
 
 def today_in(organisation: Organisation, deps: Deps) -> date:
@@ -181,18 +179,7 @@ def _post_card(
     announce(deps, client, ctx, Position(State.END), actor=actor, note=note)
 
 
-def pitch_clicked(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
-    """The Pitch button: pitching opens with the pitch workflow."""
-    ack()
-    action = parse(BlockAction, body)
-    if action is None:
-        return
-    text = _("Thanks for your interest! Pitching opens soon; keep an eye on this channel.")
-    deps_of(context).after_ack.submit(respond, action.response_url, build_notice(text))
-
-
 def register(app: App) -> None:
-    """Wire publishing and the card's Pitch button."""
+    """Wire publishing."""
     app.action(PUBLISH_ACTION)(publish_clicked)
     app.view(PUBLISH_CALLBACK)(publish_submitted)
-    app.action(PITCH_ACTION)(pitch_clicked)

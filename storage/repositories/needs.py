@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -182,3 +182,43 @@ def opportunity_count(*, session: Session, organisation_id: int) -> int:
         )
         or 0
     )
+
+
+def open_opportunities(*, session: Session, on_or_after: date) -> list[Opportunity]:
+    """Published opportunities whose deadline is on or after a date, soonest first."""
+    rows = session.scalars(
+        select(OpportunityRow)
+        .where(OpportunityRow.status == "published", OpportunityRow.deadline >= on_or_after)
+        .order_by(OpportunityRow.deadline, OpportunityRow.id)
+    )
+    return [to_opportunity(row) for row in rows]
+
+
+def claim(*, session: Session, opportunity_id: int, which: str, now: datetime) -> bool:
+    """Claim the 48-hour reminder or the closing notice; exactly one process wins."""
+    column = {
+        "reminder": OpportunityRow.reminder_claimed_at,
+        "closing": OpportunityRow.closing_claimed_at,
+    }[which]
+    result = session.execute(
+        update(OpportunityRow)
+        .where(OpportunityRow.id == opportunity_id, column.is_(None))
+        .values({column: now})
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def unannounced(*, session: Session, which: str, on_or_before: date) -> list[Opportunity]:
+    """Published opportunities with a deadline up to a date whose notice is not yet claimed."""
+    column = {
+        "reminder": OpportunityRow.reminder_claimed_at,
+        "closing": OpportunityRow.closing_claimed_at,
+    }[which]
+    rows = session.scalars(
+        select(OpportunityRow).where(
+            OpportunityRow.status == "published",
+            OpportunityRow.deadline <= on_or_before,
+            column.is_(None),
+        )
+    )
+    return [to_opportunity(row) for row in rows]

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.programme import Startup
-from storage.models import RepresentativeRow, StartupRow
+from storage.models import ProfileRevisionRow, RepresentativeRow, StartupRow
 from storage.repositories import audit
 
 
@@ -21,6 +21,9 @@ def _startup(row: StartupRow) -> Startup:
         sector=row.sector,
         description=row.description,
         representatives=tuple(rep.user_id for rep in row.representatives),
+        stage=row.stage,
+        about=row.about,
+        contacts=row.contacts,
     )
 
 
@@ -94,3 +97,48 @@ def register(
 def count(*, session: Session) -> int:
     """How many startups are registered."""
     return int(session.scalar(select(func.count()).select_from(StartupRow)) or 0)
+
+
+def by_id(*, session: Session, startup_id: int) -> Startup | None:
+    """The startup with this id."""
+    row = session.get(StartupRow, startup_id)
+    return _startup(row) if row else None
+
+
+def number_taken(*, session: Session, org_number: str, except_id: int) -> bool:
+    """True when another startup has this organisation number."""
+    found = session.scalar(
+        select(StartupRow.id).where(StartupRow.org_number == org_number, StartupRow.id != except_id)
+    )
+    return found is not None
+
+
+def update_profile(
+    *, session: Session, actor: str, startup_id: int, profile: dict[str, str]
+) -> Startup | None:
+    """Save the company profile and keep the revision: who changed it, when, what it said."""
+    row = session.get(StartupRow, startup_id, with_for_update=True)
+    if row is None:
+        return None
+    for key in ("name", "org_number", "website", "sector", "stage", "about", "contacts"):
+        setattr(row, key, profile[key])
+    session.add(ProfileRevisionRow(startup_id=startup_id, revised_by=actor, snapshot=dict(profile)))
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="startup.profile_updated",
+        subject=f"startup:{startup_id}",
+    )
+    return _startup(row)
+
+
+def revisions(*, session: Session, startup_id: int) -> list[ProfileRevisionRow]:
+    """The profile's history, oldest first."""
+    return list(
+        session.scalars(
+            select(ProfileRevisionRow)
+            .where(ProfileRevisionRow.startup_id == startup_id)
+            .order_by(ProfileRevisionRow.id)
+        )
+    )

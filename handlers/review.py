@@ -1,0 +1,325 @@
+"""The project group reviews pitches: shortlist, decline with a reason, ask a question."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot.deps import Deps
+from bot.i18n import N_, _
+from bot.pitch_forms import validate_decline, validate_text
+from bot.pitches import PAGE_SIZE, Pitch, PitchStatus, may_review, may_see
+from bot.programme import Caller
+from bot.text import user
+from bot.views.help import build_notice
+from bot.views.pitches import (
+    ANSWER_ACTION,
+    ANSWER_CALLBACK,
+    ASK_ACTION,
+    ASK_CALLBACK,
+    DECLINE_ACTION,
+    DECLINE_CALLBACK,
+    SHORTLIST_ACTION,
+    build_answer_in_thread,
+    build_answer_modal,
+    build_ask_modal,
+    build_decline_modal,
+    build_pitch_list,
+    build_question_dm,
+    outcome_message,
+)
+from handlers.commands import CommandRequest, Outcome, Reply, subcommand
+from handlers.common import caller_of, deps_of, open_modal, post, respond
+from handlers.payloads import BlockAction, ViewSubmission, parse
+from handlers.pitching import refresh_card
+from storage.repositories import organisations, pitches, startups
+
+PITCHES_PAGE_ACTION = "pitches_page"
+REFUSAL = N_("Only the organisation's project group and programme admins can review its pitches.")
+
+
+def _pitch(deps: Deps, raw: object) -> Pitch | None:
+    text = str(raw)
+    if not text.isdigit():
+        return None
+    with deps.sessions() as session:
+        return pitches.get(session=session, pitch_id=int(text))
+
+
+def _representatives(deps: Deps, startup_id: int) -> tuple[str, ...]:
+    with deps.sessions() as session:
+        found = startups.by_id(session=session, startup_id=startup_id)
+    return found.representatives if found else ()
+
+
+def _decide(
+    deps: Deps,
+    client: WebClient,
+    pitch: Pitch,
+    caller: Caller,
+    status: PitchStatus,
+    reason_code: str = "",
+    reason: str = "",
+) -> bool:
+    """Record the decision, tell the startup respectfully and refresh the card."""
+    with deps.sessions.begin() as session:
+        changed = pitches.set_status(
+            session=session,
+            pitch_id=pitch.id,
+            status=status,
+            allowed_from=(PitchStatus.SUBMITTED, PitchStatus.SHORTLISTED),
+            actor=caller.user_id,
+            now=deps.clock.now(),
+            reason_code=reason_code,
+            reason=reason,
+        )
+        current = pitches.get(session=session, pitch_id=pitch.id)
+        organisation = organisations.by_id(session=session, organisation_id=pitch.organisation_id)
+    if not changed or current is None or organisation is None:
+        return False
+    note = (
+        _("Shortlisted by {person}.")
+        if status is PitchStatus.SHORTLISTED
+        else _("Declined by {person}.")
+    ).format(person=user(caller.user_id))
+    deps.after_ack.submit(refresh_card, deps, client, current, organisation.channel_id, note)
+    for representative in _representatives(deps, pitch.startup_id):
+        deps.after_ack.submit(
+            post, client, representative, outcome_message(current, status, reason_code, reason)
+        )
+    return True
+
+
+def shortlist_clicked(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """Shortlist a pitch."""
+    ack()
+    action = parse(BlockAction, body)
+    if action is None:
+        return
+    deps = deps_of(context)
+    caller = caller_of(deps, action.user_id)
+    pitch = _pitch(deps, action.action.value)
+    if pitch is None or not may_review(caller, pitch.organisation_id):
+        deps.after_ack.submit(respond, action.response_url, build_notice(_(REFUSAL)))
+        return
+    if not _decide(deps, client, pitch, caller, PitchStatus.SHORTLISTED):
+        text = _("This pitch was withdrawn or already decided.")
+        deps.after_ack.submit(respond, action.response_url, build_notice(text))
+
+
+def review_form_clicked(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """Open the decline or question form."""
+    ack()
+    action = parse(BlockAction, body)
+    if action is None:
+        return
+    deps = deps_of(context)
+    pitch = _pitch(deps, action.action.value)
+    if pitch is None or not may_review(caller_of(deps, action.user_id), pitch.organisation_id):
+        deps.after_ack.submit(respond, action.response_url, build_notice(_(REFUSAL)))
+        return
+    view = (
+        build_decline_modal(pitch)
+        if action.action.action_id == DECLINE_ACTION
+        else build_ask_modal(pitch)
+    )
+    deps.after_ack.submit(open_modal, client, action.trigger_id, view, action.response_url)
+
+
+def decline_submitted(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """Decline with a reason, or show field errors."""
+    submission = parse(ViewSubmission, body)
+    deps = deps_of(context)
+    pitch = _pitch(deps, submission.metadata().get("pitch")) if submission else None
+    if submission is None or pitch is None:
+        ack(response_action="errors", errors={"reason": _("This pitch no longer exists.")})
+        return
+    caller = caller_of(deps, submission.user_id)
+    if not may_review(caller, pitch.organisation_id):
+        ack(response_action="errors", errors={"reason": _(REFUSAL)})
+        return
+    decision, errors = validate_decline(submission.text("reason_code"), submission.text("reason"))
+    if decision is None:
+        ack(response_action="errors", errors=errors)
+        return
+    if not _decide(deps, client, pitch, caller, PitchStatus.DECLINED, *decision):
+        ack(
+            response_action="errors",
+            errors={"reason": _("This pitch was withdrawn or already decided.")},
+        )
+        return
+    ack()
+
+
+def ask_submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    """Send the question to the startup's representatives by DM."""
+    submission = parse(ViewSubmission, body)
+    deps = deps_of(context)
+    pitch = _pitch(deps, submission.metadata().get("pitch")) if submission else None
+    if submission is None or pitch is None:
+        ack(response_action="errors", errors={"question": _("This pitch no longer exists.")})
+        return
+    caller = caller_of(deps, submission.user_id)
+    if not may_review(caller, pitch.organisation_id):
+        ack(response_action="errors", errors={"question": _(REFUSAL)})
+        return
+    text, errors = validate_text("question", submission.text("question"))
+    if text is None:
+        ack(response_action="errors", errors=errors)
+        return
+    with deps.sessions.begin() as session:
+        question = pitches.ask(
+            session=session,
+            pitch_id=pitch.id,
+            question=text,
+            actor=caller.user_id,
+            now=deps.clock.now(),
+        )
+    ack()
+    for representative in _representatives(deps, pitch.startup_id):
+        deps.after_ack.submit(
+            post, client, representative, build_question_dm(pitch, question.id, text)
+        )
+
+
+def answer_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    """Open the answer form for a startup representative."""
+    ack()
+    action = parse(BlockAction, body)
+    if action is None or not action.action.value.isdigit():
+        return
+    deps = deps_of(context)
+    with deps.sessions() as session:
+        question = pitches.question(session=session, question_id=int(action.action.value))
+        pitch = pitches.get(session=session, pitch_id=question.pitch_id) if question else None
+    caller = caller_of(deps, action.user_id)
+    if question is None or pitch is None or pitch.startup_id not in caller.startup_ids:
+        deps.after_ack.submit(
+            post,
+            client,
+            action.user_id,
+            build_notice(_("Only the startup's representatives can answer.")),
+        )
+        return
+    if question.answer is not None:
+        deps.after_ack.submit(
+            post,
+            client,
+            action.user_id,
+            build_notice(_("This question has already been answered.")),
+        )
+        return
+    view = build_answer_modal(question.id, question.question)
+    deps.after_ack.submit(open_modal, client, action.trigger_id, view, action.response_url)
+
+
+def answer_submitted(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """Record the answer and bring it into the pitch card's thread."""
+    submission = parse(ViewSubmission, body)
+    if submission is None:
+        ack(response_action="errors", errors={"answer": _("Sorry, I could not read the form.")})
+        return
+    deps = deps_of(context)
+    raw = str(submission.metadata().get("question", ""))
+    with deps.sessions() as session:
+        question = (
+            pitches.question(session=session, question_id=int(raw)) if raw.isdigit() else None
+        )
+        pitch = pitches.get(session=session, pitch_id=question.pitch_id) if question else None
+    caller = caller_of(deps, submission.user_id)
+    if question is None or pitch is None or pitch.startup_id not in caller.startup_ids:
+        ack(
+            response_action="errors",
+            errors={"answer": _("Only the startup's representatives can answer.")},
+        )
+        return
+    text, errors = validate_text("answer", submission.text("answer"))
+    if text is None:
+        ack(response_action="errors", errors=errors)
+        return
+    with deps.sessions.begin() as session:
+        saved = pitches.answer(
+            session=session,
+            question_id=question.id,
+            text=text,
+            actor=caller.user_id,
+            now=deps.clock.now(),
+        )
+    if not saved:
+        ack(
+            response_action="errors",
+            errors={"answer": _("This question has already been answered.")},
+        )
+        return
+    ack()
+    if pitch.card_channel and pitch.card_ts:
+        message = build_answer_in_thread(question.question, text, caller.user_id)
+        deps.after_ack.submit(_post_in_thread, client, pitch.card_channel, pitch.card_ts, message)
+
+
+def _post_in_thread(
+    client: WebClient, channel: str, thread_ts: str, message: dict[str, Any]
+) -> None:
+    client.chat_postMessage(channel=channel, thread_ts=thread_ts, **message)
+
+
+@subcommand("pitches")
+def pitches_command(request: CommandRequest) -> Outcome:
+    """/matchday pitches [opportunity]: the organisation's pitches, or the caller's own."""
+    return Reply(pitch_page(request.deps, request.caller, request.command.channel_id, 0))
+
+
+def pitch_page(deps: Deps, caller: Caller, channel_id: str, page: int) -> dict[str, Any]:
+    """One page of the pitches this caller may see here."""
+    with deps.sessions() as session:
+        organisation = organisations.by_channel(session=session, channel_id=channel_id)
+        if organisation is not None and may_review(caller, organisation.id):
+            shown = pitches.for_organisation(session=session, organisation_id=organisation.id)
+            title = _("Pitches to {name}").format(name=organisation.name)
+        elif caller.is_startup:
+            shown = pitches.for_startups(session=session, startup_ids=caller.startup_ids)
+            title = _("Your pitches")
+        else:
+            return build_notice(
+                _("Run `/matchday pitches` in your project group's channel to review its pitches.")
+            )
+    visible = [pitch for pitch in shown if may_see(caller, pitch)]
+    return build_pitch_list(
+        visible, page, PAGE_SIZE, title=title, action_id=PITCHES_PAGE_ACTION, value=channel_id
+    )
+
+
+def pitches_page_clicked(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    """Next or previous page of the pitch list."""
+    ack()
+    action = parse(BlockAction, body)
+    if action is None:
+        return
+    channel_id, _sep, page = action.action.value.rpartition(":")
+    if not page.isdigit():
+        return
+    deps = deps_of(context)
+    message = pitch_page(deps, caller_of(deps, action.user_id), channel_id, int(page))
+    deps.after_ack.submit(respond, action.response_url, message, replace=True)
+
+
+def register(app: App) -> None:
+    """Wire the review buttons and forms, and the answer to questions."""
+    app.action(SHORTLIST_ACTION)(shortlist_clicked)
+    app.action(DECLINE_ACTION)(review_form_clicked)
+    app.action(ASK_ACTION)(review_form_clicked)
+    app.view(DECLINE_CALLBACK)(decline_submitted)
+    app.view(ASK_CALLBACK)(ask_submitted)
+    app.action(ANSWER_ACTION)(answer_clicked)
+    app.view(ANSWER_CALLBACK)(answer_submitted)
+    app.action(PITCHES_PAGE_ACTION)(pitches_page_clicked)

@@ -9,9 +9,10 @@ from slack_sdk import WebClient
 
 from bot.access import competence
 from bot.deps import Deps
+from bot.pitches import PitchStatus
 from bot.views.home import GroupSummary, HomeData, build_home
 from handlers.common import caller_of, deps_of
-from storage.repositories import organisations, startups
+from storage.repositories import needs, organisations, pitches, startups
 
 
 def home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -34,11 +35,19 @@ def load_home(deps: Deps, user_id: str) -> HomeData:
             if not (caller.is_admin or organisation.id in caller.memberships):
                 continue
             members = organisations.members(session=session, organisation_id=organisation.id)
+            waiting = [
+                pitch
+                for pitch in pitches.for_organisation(
+                    session=session, organisation_id=organisation.id
+                )
+                if pitch.status is PitchStatus.SUBMITTED
+            ]
             summary = GroupSummary(
                 organisation,
                 len(members),
                 competence(members),
                 caller.memberships.get(organisation.id),
+                len(waiting),
             )
             if organisation.id in caller.memberships:
                 own.append(summary)
@@ -46,7 +55,10 @@ def load_home(deps: Deps, user_id: str) -> HomeData:
                 programme.append(summary)
         mine = startups.by_ids(session=session, startup_ids=caller.startup_ids)
         count = startups.count(session=session) if caller.is_admin else 0
-    return HomeData(caller, own, mine, programme, count)
+        own_pitches = pitches.for_startups(session=session, startup_ids=caller.startup_ids)
+        today = deps.clock.now().date()
+        open_count = len(needs.open_opportunities(session=session, on_or_after=today))
+    return HomeData(caller, own, mine, programme, count, own_pitches, open_count)
 
 
 def publish_home(client: WebClient, deps: Deps, user_id: str) -> None:

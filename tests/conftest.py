@@ -26,6 +26,7 @@ PEOPLE = {
     "UTECH00001": "product.manager",
     "UOTHER0001": "other.org.member",
     "UREP000001": "startup.rep",
+    "UREP000002": "other.startup.rep",
     "UNOBODY001": "stranger",
 }
 

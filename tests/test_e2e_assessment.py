@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select, update
@@ -32,10 +33,10 @@ def ready_group(ws: Workspace, sessions: sessionmaker[Session]) -> int:
     return organisation
 
 
-def add_area(ws: Workspace, organisation: int, title: str, actor: str = PM) -> dict:
+def add_area(ws: Workspace, organisation: int, title: str, actor: str = PM) -> dict[str, Any]:
     ws.click(actor, "area_add", str(organisation))
     view = ws.opened_modal("area_add")
-    return ws.submit(
+    answer: dict[str, Any] = ws.submit(
         actor,
         view,
         {
@@ -43,6 +44,7 @@ def add_area(ws: Workspace, organisation: int, title: str, actor: str = PM) -> d
             "why": {"value": payloads.plain_value("Because residents wait too long.")},
         },
     ).json()
+    return answer
 
 
 def start_assessment(ws: Workspace, organisation: int, title: str = "Elderly care") -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from bot.access import Competence
 from bot.i18n import _
 from bot.labels import role_label
+from bot.pitches import Pitch
 from bot.programme import Caller, Organisation, Role, Startup
 from bot.text import channel, safe
 from bot.views.blocks import VIEW_BLOCKS, Block, context, divider, header, section
@@ -21,6 +22,7 @@ class GroupSummary:
     member_count: int
     competence: Competence
     role: Role | None = None
+    to_review: int = 0  # pitches waiting for the group's decision
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class HomeData:
     startups: list[Startup] = field(default_factory=list)  # the caller's startups
     programme: list[GroupSummary] = field(default_factory=list)  # admins: every organisation
     startup_count: int = 0
+    pitches: list[Pitch] = field(default_factory=list)  # the caller's startups' pitches
+    open_opportunities: int = 0
 
 
 def build_home(data: HomeData) -> dict[str, Any]:
@@ -66,6 +70,14 @@ def build_home(data: HomeData) -> dict[str, Any]:
                     )
                 )
             )
+            if group.to_review:
+                blocks.append(
+                    context(
+                        _(":inbox_tray: {count} pitches wait for your group's review.").format(
+                            count=group.to_review
+                        )
+                    )
+                )
             blocks.extend(_gap_blocks(group))
     if data.startups:
         blocks.append(divider())

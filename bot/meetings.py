@@ -109,3 +109,36 @@ def _starts(day: date, zone: ZoneInfo, hours: WorkingHours, length: timedelta) -
         starts.append(wall.replace(tzinfo=zone))  # wall time of this very day: DST-safe
         wall += STEP
     return starts
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """A meeting as the workflows see it."""
+
+    id: int
+    organisation_id: int
+    startup_id: int
+    pitch_id: int | None
+    status: MeetingStatus
+    length_minutes: int
+    place: str
+    proposed: tuple[datetime, ...]
+    starts_at: datetime | None
+    ends_at: datetime | None
+    sequence: int
+    version: int
+    organisation_people: tuple[str, ...]
+    startup_people: tuple[str, ...]
+
+    @property
+    def everyone(self) -> tuple[str, ...]:
+        """Every participant, the organisation's side first."""
+        return self.organisation_people + self.startup_people
+
+    def side_of(self, user_id: str) -> str | None:
+        """ "organisation", "startup" or None for someone not in the meeting."""
+        if user_id in self.organisation_people:
+            return "organisation"
+        if user_id in self.startup_people:
+            return "startup"
+        return None

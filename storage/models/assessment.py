@@ -9,7 +9,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -18,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base, one_of, utcnow
+from storage.models.base import Base, UtcDateTime, one_of, utcnow
 
 STATES = (
     "area", "challenge", "today", "outcome", "constraints", "owner", "review", "paused", "end",
@@ -43,7 +42,7 @@ class FocusAreaRow(Base):
     why: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="active")
     created_by: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class AssessmentRow(Base):
@@ -66,8 +65,8 @@ class AssessmentRow(Base):
     editing: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
     started_by: Mapped[str] = mapped_column(String(32))
-    last_activity_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    nudged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_activity_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    nudged_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class AnswerRow(Base):
@@ -87,7 +86,7 @@ class AnswerRow(Base):
     fields: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     skipped: Mapped[bool] = mapped_column(Boolean, default=False)
     answered_by: Mapped[str] = mapped_column(String(32))
-    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # The thread reply that gave this answer, so an edit of that reply can update it.
     source_ts: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
 
@@ -98,7 +97,7 @@ class ProcessedEventRow(Base):
     __tablename__ = "processed_events"
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class OutsiderNoticeRow(Base):
@@ -138,11 +137,7 @@ class OpportunityRow(Base):
     channel_id: Mapped[str] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     published_by: Mapped[str] = mapped_column(String(32))
-    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     # Claimed by the scheduler before the 48-hour reminder and the closing notice are sent.
-    reminder_claimed_at: Mapped[datetime | None] = mapped_column(
-        DateTime(timezone=True), nullable=True
-    )
-    closing_claimed_at: Mapped[datetime | None] = mapped_column(
-        DateTime(timezone=True), nullable=True
-    )
+    reminder_claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    closing_claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -16,7 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base, one_of, utcnow
+from storage.models.base import Base, UtcDateTime, one_of, utcnow
 
 PITCH_STATUSES = ("submitted", "shortlisted", "declined", "withdrawn")
 DECISIONS = ("shortlisted", "declined", "question", "withdrawn", "submitted", "edited")
@@ -32,7 +31,7 @@ class ProfileRevisionRow(Base):
         ForeignKey("startups.id", ondelete="CASCADE"), index=True
     )
     revised_by: Mapped[str] = mapped_column(String(32))
-    revised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revised_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     snapshot: Mapped[dict[str, str]] = mapped_column(JSON)
 
 
@@ -59,8 +58,8 @@ class PitchRow(Base):
     link: Mapped[str] = mapped_column(String(500), default="")
     status: Mapped[str] = mapped_column(String(16), default="submitted")
     submitted_by: Mapped[str] = mapped_column(String(32))
-    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     card_channel: Mapped[str | None] = mapped_column(String(32), nullable=True)
     card_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
@@ -77,7 +76,7 @@ class PitchDecisionRow(Base):
     reason_code: Mapped[str] = mapped_column(String(32), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
     decided_by: Mapped[str] = mapped_column(String(32))
-    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class PitchQuestionRow(Base):
@@ -89,7 +88,7 @@ class PitchQuestionRow(Base):
     pitch_id: Mapped[int] = mapped_column(ForeignKey("pitches.id", ondelete="CASCADE"), index=True)
     question: Mapped[str] = mapped_column(Text)
     asked_by: Mapped[str] = mapped_column(String(32))
-    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    asked_at: Mapped[datetime] = mapped_column(UtcDateTime())
     answer: Mapped[str | None] = mapped_column(Text, nullable=True)
     answered_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

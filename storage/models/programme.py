@@ -6,7 +6,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -15,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.models.base import Base, one_of, utcnow
+from storage.models.base import Base, UtcDateTime, one_of, utcnow
 
 ORGANISATION_KINDS = ("municipality", "region", "agency", "state_owned", "other")
 ROLES = ("buyer", "procurement_manager", "project_manager", "product_manager", "other")
@@ -28,7 +27,7 @@ class Admin(Base):
 
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     added_by: Mapped[str] = mapped_column(String(32))
-    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class OrganisationRow(Base):
@@ -46,10 +45,8 @@ class OrganisationRow(Base):
     opportunities_channel_id: Mapped[str] = mapped_column(String(32))
     timezone: Mapped[str] = mapped_column(String(64))
     created_by: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
     members: Mapped[list[MemberRow]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan"
@@ -72,7 +69,7 @@ class MemberRow(Base):
     user_id: Mapped[str] = mapped_column(String(32), index=True)
     role: Mapped[str] = mapped_column(String(32))
     added_by: Mapped[str] = mapped_column(String(32))
-    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     organisation: Mapped[OrganisationRow] = relationship(back_populates="members")
 
@@ -92,7 +89,7 @@ class StartupRow(Base):
     about: Mapped[str] = mapped_column(Text, default="", server_default="")
     contacts: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_by: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     representatives: Mapped[list[RepresentativeRow]] = relationship(
         back_populates="startup", cascade="all, delete-orphan", order_by="RepresentativeRow.id"
@@ -111,7 +108,7 @@ class RepresentativeRow(Base):
     )
     user_id: Mapped[str] = mapped_column(String(32), index=True)
     added_by: Mapped[str] = mapped_column(String(32))
-    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     startup: Mapped[StartupRow] = relationship(back_populates="representatives")
 
@@ -122,7 +119,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(32))
     action: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(200))

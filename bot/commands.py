@@ -48,6 +48,10 @@ def _pitch_readers(caller: Caller) -> bool:
     return caller.is_admin or caller.is_member or caller.is_startup
 
 
+def _pilot_people(caller: Caller) -> bool:
+    return caller.is_admin or caller.is_member or caller.is_startup
+
+
 ADMINS = N_("programme admins")
 GROUPS = N_("project-group members and programme admins")
 
@@ -96,11 +100,25 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         N_("project groups, startups and programme admins"),
     ),
     Subcommand(
+        "meet",
+        "meet",
+        N_("propose a meeting to a shortlisted startup"),
+        _groups,
+        GROUPS,
+    ),
+    Subcommand(
         "profile",
         "profile",
         N_("keep your startup's company profile"),
         _startups,
         N_("startup representatives"),
+    ),
+    Subcommand(
+        "pilot",
+        "pilot [new]",
+        N_("this channel's pilot: status, check-ins, pause, resume, complete; or start one"),
+        _pilot_people,
+        N_("project groups, startup representatives and programme admins"),
     ),
     Subcommand(
         "startup", "startup", N_("register a startup and its representatives"), _admins, ADMINS

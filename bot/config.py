@@ -26,7 +26,9 @@ EXPECTED = {
     "MATCHDAY_TIMEZONE": "an IANA time zone name such as Europe/Stockholm",
     "MATCHDAY_NUDGE_DAYS": "a whole number of working days from 1 to 60",
     "MATCHDAY_SCHEDULER": "true or false",
+    "MATCHDAY_WORKING_HOURS": "a range of local times such as 09:00-16:00",
     "MATCHDAY_ADMINS": "a comma-separated list of Slack user ids such as U012ABCDEF,U034GHIJKL",
+    "MATCHDAY_CLOCK_FILE": "the path of the sandbox's clock file (set by `matchday sandbox` only)",
 }
 
 
@@ -47,7 +49,10 @@ class Settings(BaseSettings):
     MATCHDAY_TIMEZONE: str = "Europe/Stockholm"
     MATCHDAY_NUDGE_DAYS: int = Field(default=5, ge=1, le=60)
     MATCHDAY_SCHEDULER: bool = True
+    MATCHDAY_WORKING_HOURS: str = "09:00-16:00"
     MATCHDAY_ADMINS: Annotated[frozenset[str], NoDecode] = Field(default=frozenset())
+    # Set only by `matchday sandbox`: the app's time is real time plus this file's offset.
+    MATCHDAY_CLOCK_FILE: Path | None = None
 
     @field_validator("SLACK_BOT_TOKEN")
     @classmethod
@@ -91,6 +96,14 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError("unknown time zone") from exc
+        return value
+
+    @field_validator("MATCHDAY_WORKING_HOURS")
+    @classmethod
+    def _working_hours(cls, value: str) -> str:
+        from bot.meetings import WorkingHours
+
+        WorkingHours.parse(value)
         return value
 
     @field_validator("MATCHDAY_ADMINS", mode="before")

@@ -11,6 +11,8 @@ from handlers import (
     commands,
     deadlines,
     home,
+    meeting_follow_up,
+    meetings,
     nudges,
     pitching,
     profile,
@@ -36,6 +38,8 @@ MODULES = (
     pitching,
     review,
     deadlines,
+    meetings,
+    meeting_follow_up,
 )
 
 

@@ -10,11 +10,16 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from handlers.deadlines import remind_and_close
+from handlers.meeting_follow_up import remind_and_ask
 from handlers.nudges import nudge_stalled
 
 logger = logging.getLogger(__name__)
 TICK_JOB_ID = "matchday-tick"
-DUE_WORK: tuple[Callable[[Deps, WebClient], int], ...] = (nudge_stalled, remind_and_close)
+DUE_WORK: tuple[Callable[[Deps, WebClient], int], ...] = (
+    nudge_stalled,
+    remind_and_close,
+    remind_and_ask,
+)
 
 
 def tick(deps: Deps, client: WebClient) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.i18n import _
 from bot.meetings import LENGTHS, FollowUp
+from bot.pitches import Pitch
 from bot.text import safe, user
 from bot.views.blocks import (
     Block,
@@ -23,8 +24,9 @@ from bot.views.blocks import (
     text_input,
     user_select,
 )
+from bot.views.pitches import PROPOSE_MEETING_ACTION
 
-PROPOSE_ACTION = "meeting_propose"
+PROPOSE_ACTION = PROPOSE_MEETING_ACTION
 PROPOSE_CALLBACK = "meeting_propose"
 PICK_ACTION = "meeting_pick"
 MORE_ACTION = "meeting_more"
@@ -204,3 +206,20 @@ def build_next_step(meeting_id: int, pitch_id: int | None, counterpart: str) -> 
             button(_("Start a pilot"), "pilot_from_pitch", str(pitch_id), style="primary")
         )
     return message(text, [section(text), actions(*buttons)])
+
+
+def build_shortlist(shortlisted: list[Pitch]) -> dict[str, Any]:
+    """Shortlisted pitches, each with a Propose meeting button."""
+    blocks: list[Block] = [section(_("*Shortlisted startups*"))]
+    if not shortlisted:
+        blocks.append(
+            section(_("Nothing is shortlisted yet. Shortlist a pitch from its card first."))
+        )
+    for pitch in shortlisted[:40]:
+        blocks.append(
+            section(
+                f"*{safe(pitch.startup_name, 200)}* → {safe(pitch.opportunity_title, 150)}",
+                button(_("Propose meeting"), PROPOSE_ACTION, str(pitch.id), style="primary"),
+            )
+        )
+    return message(_("Shortlisted startups"), blocks)

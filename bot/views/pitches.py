@@ -35,6 +35,7 @@ ANSWER_ACTION = "pitch_answer"
 DECLINE_CALLBACK = "pitch_decline"
 ASK_CALLBACK = "pitch_ask"
 ANSWER_CALLBACK = "pitch_answer"
+PROPOSE_MEETING_ACTION = "meeting_propose"
 SHOWN = 700  # per field on a card, so a card stays readable and inside limits
 
 
@@ -166,6 +167,10 @@ def build_review_card(pitch: Pitch, note: str = "") -> dict[str, Any]:
         buttons = []
         if pitch.status is PitchStatus.SUBMITTED:
             buttons.append(button(_("Shortlist"), SHORTLIST_ACTION, str(pitch.id), style="primary"))
+        if pitch.status is PitchStatus.SHORTLISTED:
+            buttons.append(
+                button(_("Propose meeting"), PROPOSE_MEETING_ACTION, str(pitch.id), style="primary")
+            )
         buttons.append(button(_("Decline"), DECLINE_ACTION, str(pitch.id), style="danger"))
         buttons.append(button(_("Ask a question"), ASK_ACTION, str(pitch.id)))
         blocks.append(actions(*buttons))

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     ForeignKey,
     Integer,
@@ -38,6 +39,17 @@ class MeetingRow(Base):
     pitch_id: Mapped[int | None] = mapped_column(
         ForeignKey("pitches.id", ondelete="SET NULL"), nullable=True
     )
+    # Matchday meetings: the request they answer, their slot and table, and each side's word.
+    matchday_id: Mapped[int | None] = mapped_column(
+        ForeignKey("matchdays.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("matchday_requests.id", ondelete="CASCADE"), nullable=True, unique=True
+    )
+    slot: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    table_no: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    organisation_accepts: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    startup_accepts: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="proposed")
     length_minutes: Mapped[int] = mapped_column(Integer)
     place: Mapped[str] = mapped_column(String(500))

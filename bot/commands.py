@@ -124,6 +124,13 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "startup", "startup", N_("register a startup and its representatives"), _admins, ADMINS
     ),
     Subcommand(
+        "matchday",
+        "matchday [new]",
+        N_("define a matchday, or plan and publish the newest one"),
+        _admins,
+        ADMINS,
+    ),
+    Subcommand(
         "admins",
         "admins [add|remove @person]",
         N_("list, add or remove programme admins"),

@@ -38,6 +38,7 @@ class _Action(_Model):
     value: str = ""
     block_id: str = ""
     selected_option: _Option | None = None
+    selected_options: list[_Option] = []
 
     @property
     def chosen(self) -> str:

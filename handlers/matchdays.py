@@ -1,0 +1,227 @@
+"""Matchdays, part one: an admin defines the day, and parties give their availability."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot.deps import Deps
+from bot.forms import valid_website
+from bot.i18n import _
+from bot.matchday_plan import PlanInputError, Priority, day_slots
+from bot.pitches import PitchStatus
+from bot.views.help import build_notice
+from bot.views.matchdays import (
+    AVAILABILITY_ACTION,
+    LENGTHS,
+    NEW_CALLBACK,
+    build_availability,
+    build_new_matchday_modal,
+)
+from handlers.commands import CommandRequest, OpenModal, Outcome, Reply, subcommand
+from handlers.common import caller_of, deps_of, post, respond
+from handlers.matchday_people import Directory, load_setup, overview
+from handlers.matchday_plan import replan_after
+from handlers.payloads import BlockAction, ViewSubmission, parse
+from storage.repositories import matchdays, organisations, pitches
+
+
+@subcommand("matchday")
+def matchday_command(request: CommandRequest) -> Outcome:
+    """/matchday matchday [new]: define a day, or see the newest day's plan."""
+    deps = request.deps
+    if request.args.strip().lower() == "new":
+        today = deps.clock.now().astimezone(ZoneInfo(deps.settings.MATCHDAY_TIMEZONE)).date()
+        return OpenModal(build_new_matchday_modal(today, request.command.response_url))
+    with deps.sessions() as session:
+        days = matchdays.all_matchdays(session=session)
+    if not days:
+        return Reply(build_notice(_("No matchdays yet. Define one with `/matchday matchday new`.")))
+    return Reply(overview(deps, days[0]))
+
+
+def _time(value: str | None) -> time | None:
+    try:
+        return time.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def new_submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    """Create the matchday, request the shortlisted pairs and ask everyone's availability."""
+    submission = parse(ViewSubmission, body)
+    if submission is None:
+        ack(response_action="errors", errors={"title": _("Sorry, I could not read the form.")})
+        return
+    deps = deps_of(context)
+    if not caller_of(deps, submission.user_id).is_admin:
+        ack(
+            response_action="errors",
+            errors={"title": _("Only programme admins can define matchdays.")},
+        )
+        return
+    zone = ZoneInfo(deps.settings.MATCHDAY_TIMEZONE)
+    today = deps.clock.now().astimezone(zone).date()
+    errors: dict[str, str] = {}
+    title = (submission.text("title") or "").strip()
+    day, deadline = _date(submission.text("day")), _date(submission.text("deadline"))
+    starts, ends = _time(submission.text("starts")), _time(submission.text("ends"))
+    lunch = (_time(submission.text("break_starts")), _time(submission.text("break_ends")))
+    length_text, tables_text = (
+        submission.text("length") or "",
+        (submission.text("tables") or "").strip(),
+    )
+    links = [line.strip() for line in (submission.text("links") or "").splitlines() if line.strip()]
+    if not title:
+        errors["title"] = _("Please give the matchday a title.")
+    if day is None or day <= today:
+        errors["day"] = _("Please choose a date after today.")
+    if deadline is None or (day is not None and deadline >= day):
+        errors["deadline"] = _("The availability deadline must be before the matchday.")
+    if not tables_text.isdigit() or int(tables_text) < 1:
+        errors["tables"] = _("Please give the number of tables: at least 1.")
+    if any(not valid_website(link) for link in links):
+        errors["links"] = _("Each line must be a link starting with https://.")
+    if (lunch[0] is None) != (lunch[1] is None):
+        errors["break_ends"] = _("Give both the start and the end of lunch, or neither.")
+    if (
+        starts is None
+        or ends is None
+        or not length_text.isdigit()
+        or int(length_text) not in LENGTHS
+    ):
+        errors["length"] = _("Please choose the start, the end and the meeting length.")
+    elif "break_ends" not in errors:
+        breaks = [(lunch[0], lunch[1])] if lunch[0] and lunch[1] else []
+        try:
+            day_slots(starts, ends, int(length_text), breaks)
+        except PlanInputError as error:
+            errors["length"] = str(error).capitalize()[:150]
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    assert day is not None and deadline is not None and starts is not None and ends is not None
+    breaks = [(lunch[0], lunch[1])] if lunch[0] and lunch[1] else []
+    with deps.sessions.begin() as session:
+        matchday = matchdays.create(
+            session=session,
+            actor=submission.user_id,
+            title=title,
+            day=day,
+            starts=starts,
+            ends=ends,
+            meeting_minutes=int(length_text),
+            breaks=breaks,
+            tables=int(tables_text),
+            place=(submission.text("place") or "").strip(),
+            links=links,
+            timezone=deps.settings.MATCHDAY_TIMEZONE,
+            availability_deadline=deadline,
+        )
+        for organisation in organisations.all_organisations(session=session):
+            for pitch in pitches.for_organisation(session=session, organisation_id=organisation.id):
+                if pitch.status is PitchStatus.SHORTLISTED:
+                    matchdays.add_request(
+                        session=session,
+                        actor=submission.user_id,
+                        matchday_id=matchday.id,
+                        organisation_id=organisation.id,
+                        startup_id=pitch.startup_id,
+                        priority=Priority.SHOULD,
+                        pitch_id=pitch.id,
+                    )
+    ack()
+    response_url = str(submission.metadata().get("response_url", ""))
+    deps.after_ack.submit(_invite, deps, client, matchday.id, response_url)
+
+
+def _invite(deps: Deps, client: WebClient, matchday_id: int, response_url: str) -> None:
+    """Ask every party's people for their availability, then show the admin the day."""
+    loaded = load_setup(deps, matchday_id)
+    if loaded is None:
+        return
+    setup, directory = loaded
+    slots = setup.matchday.slots()
+    for party in setup.parties:
+        message = build_availability(
+            setup.matchday,
+            directory.name(party.kind, party.ref_id),
+            party.kind,
+            party.ref_id,
+            slots,
+            party.unavailable,
+        )
+        for person in directory.of(party.kind, party.ref_id):
+            post(client, person, message)
+    respond(response_url, overview(deps, setup.matchday))
+
+
+def availability_changed(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """A person ticked or unticked slots for their party; saved at once."""
+    ack()
+    action = parse(BlockAction, body)
+    if action is None:
+        return
+    parts = action.action.block_id.split(":")
+    if len(parts) != 5 or not all(part.isdigit() for part in (parts[1], parts[3], parts[4])):
+        return
+    _prefix, raw_matchday, kind, raw_ref, raw_offset = parts
+    deps = deps_of(context)
+    loaded = load_setup(deps, int(raw_matchday))
+    if loaded is None:
+        return
+    setup, directory = loaded
+    ref_id, offset = int(raw_ref), int(raw_offset)
+    if action.user_id not in directory.of(kind, ref_id):
+        deps.after_ack.submit(
+            respond,
+            action.response_url,
+            build_notice(_("Only the party's own people can change its availability.")),
+        )
+        return
+    today = deps.clock.now().astimezone(ZoneInfo(setup.matchday.timezone)).date()
+    if today > setup.matchday.availability_deadline:
+        text = _(
+            "The availability deadline has passed; ask a programme admin if something changed."
+        )
+        deps.after_ack.submit(respond, action.response_url, build_notice(text))
+        return
+    slots = setup.matchday.slots()
+    group = {slot.index for slot in slots[offset : offset + 10]}
+    ticked = {int(item.value) for item in action.action.selected_options if item.value.isdigit()}
+    party = next((p for p in setup.parties if p.kind == kind and p.ref_id == ref_id), None)
+    if party is None:
+        return
+    unavailable = (set(party.unavailable) - group) | (group - ticked)
+    with deps.sessions.begin() as session:
+        matchdays.set_unavailable(
+            session=session,
+            matchday_id=setup.matchday.id,
+            kind=kind,
+            ref_id=ref_id,
+            slots=unavailable,
+        )
+    if setup.matchday.status == "published" and unavailable != set(party.unavailable):
+        deps.after_ack.submit(replan_after, deps, client, setup.matchday.id, set(), action.user_id)
+
+
+def register(app: App) -> None:
+    """Wire the new-matchday form and the availability checkboxes."""
+    app.view(NEW_CALLBACK)(new_submitted)
+    app.action(AVAILABILITY_ACTION)(availability_changed)
+
+
+__all__ = ["Directory"]

@@ -1,0 +1,348 @@
+"""Matchdays: settings, parties and availability, requests, and the stored plan."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.matchday_plan import Plan, Priority
+from bot.matchdays import Matchday, MeetingRequest, Party, Planned
+from storage.models import MatchdayPartyRow, MatchdayRequestRow, MatchdayRow
+from storage.models.meetings import MeetingParticipantRow, MeetingRow
+
+
+def _matchday(row: MatchdayRow) -> Matchday:
+    return Matchday(
+        id=row.id,
+        title=row.title,
+        day=row.day,
+        starts=row.starts,
+        ends=row.ends,
+        meeting_minutes=row.meeting_minutes,
+        breaks=tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in row.breaks),
+        tables=row.tables,
+        place=row.place,
+        links=tuple(row.links),
+        timezone=row.timezone,
+        availability_deadline=row.availability_deadline,
+        status=row.status,
+    )
+
+
+def create(
+    *,
+    session: Session,
+    actor: str,
+    title: str,
+    day: date,
+    starts: time,
+    ends: time,
+    meeting_minutes: int,
+    breaks: list[tuple[time, time]],
+    tables: int,
+    place: str,
+    links: list[str],
+    timezone: str,
+    availability_deadline: date,
+) -> Matchday:
+    """A new matchday, collecting availability."""
+    row = MatchdayRow(
+        title=title,
+        day=day,
+        starts=starts,
+        ends=ends,
+        meeting_minutes=meeting_minutes,
+        breaks=[[a.isoformat("minutes"), b.isoformat("minutes")] for a, b in breaks],
+        tables=tables,
+        place=place,
+        links=links,
+        timezone=timezone,
+        availability_deadline=availability_deadline,
+        created_by=actor,
+    )
+    session.add(row)
+    session.flush()
+    return _matchday(row)
+
+
+def get(*, session: Session, matchday_id: int) -> Matchday | None:
+    """The matchday with this id."""
+    row = session.get(MatchdayRow, matchday_id)
+    return _matchday(row) if row else None
+
+
+def all_matchdays(*, session: Session) -> list[Matchday]:
+    """Every matchday, newest day first."""
+    return [
+        _matchday(row)
+        for row in session.scalars(select(MatchdayRow).order_by(MatchdayRow.day.desc()))
+    ]
+
+
+def set_status(
+    *, session: Session, matchday_id: int, status: str, note: Mapping[str, object] | None = None
+) -> None:
+    """Move the matchday to collecting, planned or published, with the plan's figures."""
+    values: dict[str, object] = {"status": status}
+    if note is not None:
+        values["plan_note"] = dict(note)
+    session.execute(update(MatchdayRow).where(MatchdayRow.id == matchday_id).values(**values))
+
+
+def plan_note(*, session: Session, matchday_id: int) -> dict[str, object]:
+    """The figures of the newest plan (solver, optimality, gap, time)."""
+    row = session.get(MatchdayRow, matchday_id)
+    return dict(row.plan_note) if row else {}
+
+
+def add_party(*, session: Session, matchday_id: int, kind: str, ref_id: int) -> None:
+    """Add an organisation or startup to the day (once)."""
+    exists = session.scalar(
+        select(MatchdayPartyRow.id).where(
+            MatchdayPartyRow.matchday_id == matchday_id,
+            MatchdayPartyRow.kind == kind,
+            MatchdayPartyRow.ref_id == ref_id,
+        )
+    )
+    if exists is None:
+        session.add(MatchdayPartyRow(matchday_id=matchday_id, kind=kind, ref_id=ref_id))
+        session.flush()
+
+
+def parties(*, session: Session, matchday_id: int) -> list[Party]:
+    """The day's organisations and startups with the slots they cannot make."""
+    rows = session.scalars(
+        select(MatchdayPartyRow)
+        .where(MatchdayPartyRow.matchday_id == matchday_id)
+        .order_by(MatchdayPartyRow.id)
+    )
+    return [Party(row.kind, row.ref_id, frozenset(row.unavailable), row.answered) for row in rows]
+
+
+def set_unavailable(
+    *, session: Session, matchday_id: int, kind: str, ref_id: int, slots: Iterable[int]
+) -> bool:
+    """Record the slots a party cannot make; False when it is not part of the day."""
+    result = session.execute(
+        update(MatchdayPartyRow)
+        .where(
+            MatchdayPartyRow.matchday_id == matchday_id,
+            MatchdayPartyRow.kind == kind,
+            MatchdayPartyRow.ref_id == ref_id,
+        )
+        .values(unavailable=sorted(set(slots)), answered=True)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def add_request(
+    *,
+    session: Session,
+    actor: str,
+    matchday_id: int,
+    organisation_id: int,
+    startup_id: int,
+    priority: Priority,
+    pitch_id: int | None = None,
+) -> bool:
+    """Request a meeting (once per pair; asking again updates the priority)."""
+    try:
+        with session.begin_nested():
+            session.add(
+                MatchdayRequestRow(
+                    matchday_id=matchday_id,
+                    organisation_id=organisation_id,
+                    startup_id=startup_id,
+                    priority=priority.value,
+                    pitch_id=pitch_id,
+                    requested_by=actor,
+                )
+            )
+    except IntegrityError:
+        session.execute(
+            update(MatchdayRequestRow)
+            .where(
+                MatchdayRequestRow.matchday_id == matchday_id,
+                MatchdayRequestRow.organisation_id == organisation_id,
+                MatchdayRequestRow.startup_id == startup_id,
+            )
+            .values(priority=priority.value)
+        )
+        return False
+    add_party(session=session, matchday_id=matchday_id, kind="organisation", ref_id=organisation_id)
+    add_party(session=session, matchday_id=matchday_id, kind="startup", ref_id=startup_id)
+    return True
+
+
+def requests(*, session: Session, matchday_id: int) -> list[MeetingRequest]:
+    """The day's requested meetings."""
+    rows = session.scalars(
+        select(MatchdayRequestRow)
+        .where(MatchdayRequestRow.matchday_id == matchday_id)
+        .order_by(MatchdayRequestRow.id)
+    )
+    return [
+        MeetingRequest(
+            row.id, row.organisation_id, row.startup_id, Priority(row.priority), row.pitch_id
+        )
+        for row in rows
+    ]
+
+
+def unplaced(*, session: Session, matchday_id: int) -> dict[int, str]:
+    """Requests the plan could not place, with the reason."""
+    rows = session.scalars(
+        select(MatchdayRequestRow).where(
+            MatchdayRequestRow.matchday_id == matchday_id, MatchdayRequestRow.unplaced_reason != ""
+        )
+    )
+    return {row.id: row.unplaced_reason for row in rows}
+
+
+def planned(
+    *, session: Session, matchday_id: int, include_cancelled: bool = False
+) -> list[Planned]:
+    """The day's planned meetings."""
+    query = select(MeetingRow).where(MeetingRow.matchday_id == matchday_id)
+    if not include_cancelled:
+        query = query.where(MeetingRow.status != "cancelled")
+    return [
+        Planned(
+            row.id,
+            row.request_id or 0,
+            row.slot or 0,
+            row.table_no or 0,
+            row.organisation_accepts,
+            row.startup_accepts,
+            row.status == "cancelled",
+        )
+        for row in session.scalars(query.order_by(MeetingRow.slot, MeetingRow.table_no))
+    ]
+
+
+def apply_plan(
+    *,
+    session: Session,
+    actor: str,
+    matchday: Matchday,
+    plan: Plan,
+    people: Mapping[int, tuple[tuple[str, ...], tuple[str, ...]]],
+) -> tuple[set[int], set[int], set[int]]:
+    """Store a plan: new meetings created, moved ones updated, dropped ones cancelled.
+
+    ``people`` maps a request id to (the organisation's people, the startup's people).
+    Returns the meeting ids created, moved and cancelled, so only those people are told.
+    """
+    slots = matchday.slots()
+    length = timedelta(minutes=matchday.meeting_minutes)
+    existing = {
+        row.request_id: row
+        for row in session.scalars(
+            select(MeetingRow).where(
+                MeetingRow.matchday_id == matchday.id, MeetingRow.status != "cancelled"
+            )
+        )
+    }
+    request_rows = {
+        row.id: row
+        for row in session.scalars(
+            select(MatchdayRequestRow).where(MatchdayRequestRow.matchday_id == matchday.id)
+        )
+    }
+    created: set[int] = set()
+    moved: set[int] = set()
+    cancelled: set[int] = set()
+    placed = {int(meeting.request_id): meeting for meeting in plan.meetings}
+    for request_id, row in request_rows.items():
+        row.unplaced_reason = (
+            "" if request_id in placed else plan.unplaced.get(str(request_id), "")[:200]
+        )
+    for request_id, meeting in placed.items():
+        start = matchday.moment(slots[meeting.slot].start)
+        current = existing.get(request_id)
+        if current is None:
+            request = request_rows[request_id]
+            new = MeetingRow(
+                organisation_id=request.organisation_id,
+                startup_id=request.startup_id,
+                pitch_id=request.pitch_id,
+                matchday_id=matchday.id,
+                request_id=request_id,
+                slot=meeting.slot,
+                table_no=meeting.table,
+                status="booked",
+                length_minutes=matchday.meeting_minutes,
+                place=matchday.where(meeting.table),
+                proposed=[],
+                starts_at=start,
+                ends_at=start + length,
+                proposed_by=actor,
+            )
+            session.add(new)
+            session.flush()
+            organisation_people, startup_people = people.get(request_id, ((), ()))
+            for side, who in (("organisation", organisation_people), ("startup", startup_people)):
+                for user_id in dict.fromkeys(who):
+                    session.add(
+                        MeetingParticipantRow(meeting_id=new.id, user_id=user_id, side=side)
+                    )
+            created.add(new.id)
+        elif current.slot != meeting.slot or current.table_no != meeting.table:
+            if current.slot != meeting.slot:
+                moved.add(current.id)
+                current.sequence += 1
+                current.reminder_claimed_at = None
+            current.slot = meeting.slot
+            current.table_no = meeting.table
+            current.place = matchday.where(meeting.table)
+            current.starts_at = start
+            current.ends_at = start + length
+            current.version += 1
+    for stale_request, stale in existing.items():
+        if stale_request not in placed:
+            stale.status = "cancelled"
+            stale.sequence += 1
+            cancelled.add(stale.id)
+    session.flush()
+    return created, moved, cancelled
+
+
+def answer(*, session: Session, meeting_id: int, side: str, accepts: bool) -> bool:
+    """Record one side's accept or decline of a planned meeting."""
+    column = "organisation_accepts" if side == "organisation" else "startup_accepts"
+    result = session.execute(
+        update(MeetingRow)
+        .where(MeetingRow.id == meeting_id, MeetingRow.status == "booked")
+        .values({column: accepts})
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def claim_agenda(*, session: Session, matchday_id: int, now: datetime) -> bool:
+    """Claim the day-before agenda; exactly one process wins."""
+    result = session.execute(
+        update(MatchdayRow)
+        .where(MatchdayRow.id == matchday_id, MatchdayRow.agenda_claimed_at.is_(None))
+        .values(agenda_claimed_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def placement(*, session: Session, meeting_id: int) -> tuple[int, Planned] | None:
+    """A matchday meeting's day and its place in the plan."""
+    row = session.get(MeetingRow, meeting_id)
+    if row is None or row.matchday_id is None:
+        return None
+    return row.matchday_id, Planned(
+        row.id,
+        row.request_id or 0,
+        row.slot or 0,
+        row.table_no or 0,
+        row.organisation_accepts,
+        row.startup_accepts,
+        row.status == "cancelled",
+    )

@@ -58,6 +58,13 @@ GROUPS = N_("project-group members and programme admins")
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("help", "help", N_("list what you can do"), _everyone, N_("everyone")),
     Subcommand(
+        "join",
+        "join [startup|group]",
+        N_("apply to join the programme as a startup, or ask to join a project group"),
+        _everyone,
+        N_("everyone"),
+    ),
+    Subcommand(
         "setup",
         "setup",
         N_("link this channel to an organisation and name its opportunities channel"),
@@ -107,6 +114,20 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         GROUPS,
     ),
     Subcommand(
+        "matchdays",
+        "matchdays",
+        N_("upcoming matchdays, with your own meetings on each"),
+        _everyone,
+        N_("everyone"),
+    ),
+    Subcommand(
+        "resources",
+        "resources",
+        N_("the programme's templates and checklists for each stage"),
+        _everyone,
+        N_("everyone"),
+    ),
+    Subcommand(
         "profile",
         "profile",
         N_("keep your startup's company profile"),
@@ -131,11 +152,32 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         ADMINS,
     ),
     Subcommand(
+        "report",
+        "report [period]",
+        N_("the programme's funnel and follow-up rate, with a chart"),
+        _groups,
+        GROUPS,
+    ),
+    Subcommand(
+        "export",
+        "export opportunities|pitches|meetings|pilots",
+        N_("a CSV file of what you may see, sent to you only"),
+        _pitch_readers,
+        N_("project groups, startups and programme admins"),
+    ),
+    Subcommand(
         "admins",
         "admins [add|remove @person]",
         N_("list, add or remove programme admins"),
         _admins,
         ADMINS,
+    ),
+    Subcommand(
+        "language",
+        "language [sv|en|auto]",
+        N_("choose Swedish or English (svenska eller engelska)"),
+        _everyone,
+        N_("everyone"),
     ),
 )
 

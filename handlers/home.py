@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -10,9 +11,9 @@ from slack_sdk import WebClient
 from bot.access import competence
 from bot.deps import Deps
 from bot.pitches import PitchStatus
-from bot.views.home import GroupSummary, HomeData, build_home
+from bot.views.home import GroupSummary, HomeData, Listed, build_home
 from handlers.common import caller_of, deps_of
-from storage.repositories import needs, organisations, pitches, startups
+from storage.repositories import attention, needs, organisations, pitches, startups
 
 
 def home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -56,9 +57,31 @@ def load_home(deps: Deps, user_id: str) -> HomeData:
         mine = startups.by_ids(session=session, startup_ids=caller.startup_ids)
         count = startups.count(session=session) if caller.is_admin else 0
         own_pitches = pitches.for_startups(session=session, startup_ids=caller.startup_ids)
-        today = deps.clock.now().date()
+        now = deps.clock.now()
+        today = now.date()
         open_count = len(needs.open_opportunities(session=session, on_or_after=today))
-    return HomeData(caller, own, mine, programme, count, own_pitches, open_count)
+        coming = _listed(attention.upcoming_meetings(session, user_id, now))
+        pilots = _listed(attention.pilots_of(session, caller.memberships, caller.startup_ids))
+        needing: dict[str, list[Listed]] = {}
+        if caller.is_admin:
+            blocked, missed = attention.pilots_needing_help(session)
+            needing = {
+                "blocked": _listed(blocked),
+                "missed": _listed(missed),
+                "closing": _listed(
+                    attention.closing_opportunities(session, today, today + timedelta(days=3))
+                ),
+                "unanswered": _listed(
+                    attention.unanswered_proposals(session, now - timedelta(days=2))
+                ),
+            }
+    return HomeData(
+        caller, own, mine, programme, count, own_pitches, open_count, coming, pilots, needing
+    )
+
+
+def _listed(items: list[attention.Item]) -> list[Listed]:
+    return [Listed(item.text, item.when) for item in items]
 
 
 def publish_home(client: WebClient, deps: Deps, user_id: str) -> None:

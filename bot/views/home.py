@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from bot.access import Competence
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.labels import role_label
 from bot.pitches import Pitch
 from bot.programme import Caller, Organisation, Role, Startup
-from bot.text import channel, safe
+from bot.text import channel, date, safe
 from bot.views.blocks import VIEW_BLOCKS, Block, context, divider, header, section
 
 
@@ -36,6 +37,26 @@ class HomeData:
     startup_count: int = 0
     pitches: list[Pitch] = field(default_factory=list)  # the caller's startups' pitches
     open_opportunities: int = 0
+    meetings: list[Listed] = field(default_factory=list)  # the caller's coming meetings
+    pilots: list[Listed] = field(default_factory=list)  # pilots of the caller's groups/startups
+    attention: dict[str, list[Listed]] = field(default_factory=dict)  # admins: what needs help
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A line in one of App Home's lists, with an optional moment shown in the reader's zone."""
+
+    text: str
+    when: datetime | None = None
+
+
+ATTENTION_TITLES = {
+    "blocked": N_("Blocked pilots"),
+    "missed": N_("Pilots with a missed check-in"),
+    "closing": N_("Opportunities closing within three days"),
+    "unanswered": N_("Meeting proposals nobody has answered"),
+}
+LIST_LIMIT = 8  # lines per list; App Home must stay inside Slack's 100 blocks
 
 
 def build_home(data: HomeData) -> dict[str, Any]:
@@ -79,6 +100,16 @@ def build_home(data: HomeData) -> dict[str, Any]:
                     )
                 )
             blocks.extend(_gap_blocks(group))
+    if data.meetings:
+        blocks.append(divider())
+        blocks.append(section(_("*Your coming meetings*") + "\n" + _lines(data.meetings)))
+    if data.pilots:
+        blocks.append(divider())
+        blocks.append(
+            section(
+                _("*Pilots* (next check-in)") + "\n" + _lines(data.pilots, "{date_short} {time}")
+            )
+        )
     if data.startups:
         blocks.append(divider())
         blocks.append(section(_("*Your startups*")))
@@ -112,6 +143,7 @@ def _admin_blocks(data: HomeData) -> list[Block]:
         )
     if data.startup_count == 0:
         blocks.append(context(_("Register startups with `/matchday startup`.")))
+    blocks.extend(_attention_blocks(data))
     attention = [group for group in data.programme if not group.competence.complete]
     if attention:
         blocks.append(section(_("*Needs attention*")))
@@ -128,6 +160,27 @@ def _admin_blocks(data: HomeData) -> list[Block]:
             blocks.extend(_gap_blocks(group))
         if len(attention) > 30:
             blocks.append(context(_("…and {count} more.").format(count=len(attention) - 30)))
+    return blocks
+
+
+def _lines(items: list[Listed], layout: str = "{date_short_pretty} {time}") -> str:
+    shown = []
+    for item in items[:LIST_LIMIT]:
+        line = "• " + safe(item.text, 300)
+        if item.when is not None:
+            line += " — " + date(int(item.when.timestamp()), item.when.isoformat(), layout)
+        shown.append(line)
+    if len(items) > LIST_LIMIT:
+        shown.append(_("…and {count} more.").format(count=len(items) - LIST_LIMIT))
+    return "\n".join(shown)
+
+
+def _attention_blocks(data: HomeData) -> list[Block]:
+    blocks: list[Block] = []
+    for key, title in ATTENTION_TITLES.items():
+        items = data.attention.get(key, [])
+        if items:
+            blocks.append(section(f"*{_(title)}*\n{_lines(items)}"))
     return blocks
 
 

@@ -10,7 +10,6 @@ from bot.assessment import PROCUREMENT_ROUTES, SPECS, State
 from bot.forms import FieldErrors
 from bot.i18n import _
 from bot.programme import Role
-from bot.text import USER_ID
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>")
 
@@ -120,8 +119,3 @@ def validate_publish(
     assert chosen is not None
     assert contact_role is not None
     return PublishForm(clean_title, clean_description, chosen, Role(contact_role)), errors
-
-
-def is_user_id(value: str) -> bool:
-    """True for a Slack user id."""
-    return bool(USER_ID.match(value))

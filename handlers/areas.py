@@ -22,6 +22,7 @@ from bot.views.areas import (
     build_areas,
     too_many_areas,
 )
+from bot.views.blocks import section
 from bot.views.help import build_notice, unlinked_channel
 from handlers.assessment_flow import NOT_IN_GROUP
 from handlers.assessment_start import start_or_resume
@@ -47,7 +48,7 @@ def areas_message(deps: Deps, organisation: Organisation, note: str = "") -> dic
         items = needs.overview(session=session, organisation_id=organisation.id)
     message = build_areas(organisation, items, can_work=True)
     if note:
-        message["blocks"].insert(1, {"type": "section", "text": {"type": "mrkdwn", "text": note}})
+        message["blocks"].insert(1, section(note))
     return message
 
 

@@ -7,7 +7,7 @@ is bot.assessment. Everything that talks to Slack runs after the acknowledgement
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from slack_sdk import WebClient
@@ -190,19 +190,7 @@ def open_thread(
     thread_ts = str(response.get("ts"))
     with deps.sessions.begin() as session:
         assessments.set_thread(session=session, assessment_id=assessment.id, thread_ts=thread_ts)
-    opened = Context(
-        Assessment(
-            assessment.id,
-            assessment.focus_area_id,
-            assessment.channel_id,
-            thread_ts,
-            assessment.position,
-            assessment.version,
-            assessment.last_activity_at,
-        ),
-        context.area,
-        context.organisation,
-    )
+    opened = replace(context, assessment=replace(assessment, thread_ts=thread_ts))
     announce(deps, client, opened, assessment.position, actor=starter)
 
 

@@ -1,4 +1,4 @@
-"""The `matchday` command line: serve, socket, db upgrade."""
+"""The `matchday` command line: serve, socket, sandbox, db upgrade."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 
@@ -21,6 +22,22 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     serve.add_argument("--threads", type=int, default=8, help="threads per worker (default 8)")
     commands.add_parser("socket", help="connect over Socket Mode (development)")
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="try Matchday without Slack: a local Slack in the browser, the app beside it",
+    )
+    sandbox.add_argument(
+        "--port", type=int, default=3000, help="the page and its Slack Web API (default 3000)"
+    )
+    sandbox.add_argument(
+        "--app-port", type=int, default=0, help="the app's port (default: any free port)"
+    )
+    sandbox.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path("data/sandbox"),
+        help="where the demo is kept between runs (default data/sandbox)",
+    )
     database = commands.add_parser("db", help="database maintenance")
     database_commands = database.add_subparsers(dest="db_command", required=True)
     database_commands.add_parser("upgrade", help="migrate the database to the newest schema")
@@ -33,6 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if args.command == "sandbox":  # needs no Slack settings: it is Slack's side itself
+        from sandbox.main import run
+
+        return run(args.port, args.app_port, args.data_dir)
     try:
         settings = load_settings()
         if args.command == "serve":

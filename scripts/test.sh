@@ -7,6 +7,13 @@ source scripts/setup-env.sh
 
 ensure_venv "[dev]"
 scripts/ensure-postgres.sh
+# The browser test drives Debian's Chromium through Playwright (never a downloaded browser).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "== installing chromium"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-cache show chromium >/dev/null 2>&1 || apt-get update -qq
+  apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null
+fi
 
 echo "== ruff"
 .venv/bin/ruff check .

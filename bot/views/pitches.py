@@ -91,7 +91,7 @@ def build_pitch_modal(
         ),
         text_input(
             "link",
-            _("Link (optional)"),
+            _("Link"),
             initial=initial("link"),
             max_length=500,
             optional=True,

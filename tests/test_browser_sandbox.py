@@ -1,0 +1,361 @@
+"""In a real browser: the sandbox page runs Matchday's flows by clicking and typing.
+
+Headless Chromium from Debian (scripts/test.sh installs it) is driven by Playwright for
+Python; `matchday sandbox` runs as a person starts it, with the app beside it. Each step
+saves a screenshot in test-artifacts/browser-sandbox/. Steps run in order on one demo
+workspace; add new workflows as new steps at the end of STEPS.
+
+Still to come as their workflows land: pitching in the Pitch form, shortlisting a pitch,
+booking a meeting, and a pilot check-in after advancing time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Locator, Page, expect, sync_playwright
+
+from sandbox.demo import ADMIN, ANNA, LINA, PER, SARA, Person
+from sandbox.main import BOT_TOKEN
+from tests.test_sandbox_process import SandboxProcess
+
+pytestmark = pytest.mark.e2e
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "browser-sandbox"
+WAIT_MS = 10_000
+
+if not Path(CHROMIUM).exists():
+    pytest.fail(
+        f"{CHROMIUM} is missing: scripts/test.sh installs Debian's chromium (apt-get install "
+        "chromium); the browser test is never skipped.",
+        pytrace=False,
+    )
+
+
+@dataclass
+class Demo:
+    """A person at the sandbox page: who they are, where they look, what they type."""
+
+    page: Page
+    base_url: str
+    shots: list[Path] = field(default_factory=list)
+
+    def be(self, person: Person) -> None:
+        """Use the "you are" switch."""
+        self.page.get_by_test_id("you-are").select_option(person.id)
+        expect(self.page.locator("#me-about")).to_have_text(f"@{person.handle}")
+
+    def open_channel(self, name: str) -> None:
+        """Open a channel from the sidebar."""
+        self.page.get_by_test_id(f"channel-{name}").click()
+        expect(self.page.locator("#conversation-title")).to_have_text(f"# {name}")
+
+    def type(self, text: str) -> None:
+        """Type in the channel's composer and press Enter."""
+        box = self.page.get_by_test_id("composer")
+        box.fill(text)
+        box.press("Enter")
+        expect(box).to_have_value("", timeout=WAIT_MS)
+
+    def reply(self, text: str) -> None:
+        """Type in the open thread's composer and press Enter."""
+        box = self.page.get_by_test_id("thread-composer")
+        box.fill(text)
+        box.press("Enter")
+        expect(box).to_have_value("", timeout=WAIT_MS)
+
+    def modal(self, title: str) -> Locator:
+        """Wait for the app's modal with this title."""
+        modal = self.page.get_by_test_id("modal")
+        expect(modal.get_by_test_id("modal-title")).to_have_text(title, timeout=WAIT_MS)
+        return modal
+
+    def field(self, label: str) -> Locator:
+        """The input of the modal field with this label."""
+        block = self.page.locator("#modal .block.input").filter(
+            has=self.page.locator(".label", has_text=label)
+        )
+        return block.locator("input, textarea, select").first
+
+    def submit(self) -> None:
+        """Press the modal's submit button."""
+        self.page.get_by_test_id("modal-submit").click()
+
+    def ephemeral(self, text: str) -> Locator:
+        """An "only visible to you" message containing ``text``."""
+        found = self.page.get_by_test_id("ephemeral").filter(has_text=text).last
+        expect(found).to_be_visible(timeout=WAIT_MS)
+        return found
+
+    def message(self, text: str, where: str = "messages") -> Locator:
+        """A message in the channel (or ``thread``) containing ``text``."""
+        found = self.page.get_by_test_id(where).get_by_test_id("message").filter(has_text=text)
+        expect(found.last).to_be_visible(timeout=WAIT_MS)
+        return found.last
+
+
+def step_setup(demo: Demo) -> None:
+    """The admin links #telge-energi to a new organisation, after a required-field error."""
+    demo.be(ADMIN)
+    demo.open_channel("telge-energi")
+    demo.type("/matchday setup")
+    demo.modal("Organisation setup")
+    demo.submit()  # nothing filled in: Slack's client refuses before the app hears of it
+    expect(demo.page.get_by_test_id("error-name")).to_have_text(
+        "Please complete this required field."
+    )
+    demo.field("Organisation name").fill("Telge Energi")
+    demo.field("Kind of organisation").select_option(label="State-owned company")
+    demo.field("Where opportunities are published").select_option(label="#opportunities")
+    demo.submit()
+    expect(demo.page.get_by_test_id("modal")).to_be_hidden(timeout=WAIT_MS)
+    demo.ephemeral("Linked this channel to Telge Energi")
+
+
+def step_team(demo: Demo) -> None:
+    """The admin adds Per to Telge Energi's project group."""
+    demo.type("/matchday team")
+    team = demo.ephemeral("Project group of Telge Energi")
+    team.get_by_role("button", name="Add member").click()
+    demo.modal("Add member")
+    demo.field("Person").select_option(label=PER.real_name)
+    demo.field("Role").select_option(label="Project manager")
+    demo.submit()
+    demo.ephemeral(f"Added @{PER.real_name} as Project manager")
+
+
+def step_focus_area(demo: Demo) -> None:
+    """Sara, Södertälje's project manager, adds a focus area."""
+    demo.be(SARA)
+    demo.open_channel("sodertalje-projektgrupp")
+    demo.type("/matchday areas")
+    demo.ephemeral("Focus areas of Södertälje kommun").get_by_role(
+        "button", name="Add focus area"
+    ).click()
+    demo.modal("Add focus area")
+    demo.field("Title").fill("Fewer falls at home")
+    demo.field("Why it matters").fill("Falls are the most common reason older people need care.")
+    demo.submit()
+    demo.ephemeral("Added Fewer falls at home")
+
+
+def step_assessment(demo: Demo) -> None:
+    """The needs assessment in a thread: replies, a skip, the form, then the summary."""
+    demo.type("/matchday assess")
+    demo.ephemeral("Starting the assessment")
+    demo.message("Needs assessment: Fewer falls at home").get_by_test_id("open-thread").click()
+    demo.message("Step 1 of 6", "thread")
+    demo.reply("Elderly care at home: the over-80s double by 2040.")
+    demo.message("Step 2 of 6", "thread")
+    demo.reply("Falls at home; residents and the home-care staff who find them.")
+    demo.message("Step 3 of 6", "thread")
+    demo.message("Step 3 of 6", "thread").get_by_role("button", name="Skip").click()
+    demo.message("Step 4 of 6", "thread")
+    demo.reply("20 % fewer falls that need an ambulance, measured monthly.")
+    demo.message("Step 5 of 6", "thread").get_by_role("button", name="Answer in a form").click()
+    demo.modal("Step 5 of 6")
+    demo.field("Constraints in your own words").fill("Data stays in the EU.")
+    demo.field("Budget range").fill("200–500 kSEK")
+    demo.field("Procurement route").select_option(index=1)
+    demo.submit()
+    demo.message("Step 6 of 6", "thread")
+    demo.reply(f"@{ANNA.handle} owns it.")
+    summary = demo.message("Summary: Fewer falls at home", "thread")
+    expect(summary).to_contain_text("@Anna Berg")
+
+
+def step_publish(demo: Demo) -> None:
+    """Publishing: a past deadline is refused by the app as a field error, then fixed."""
+    demo.message("Summary: Fewer falls at home", "thread").get_by_role(
+        "button", name="Publish opportunity"
+    ).click()
+    demo.modal("Publish opportunity")
+    demo.field("Pitch deadline").fill("2020-01-01")
+    demo.submit()
+    expect(demo.page.get_by_test_id("error-deadline")).to_be_visible(timeout=WAIT_MS)
+    demo.shots.append(_shot(demo, "publish-refused"))
+    later = demo.page.evaluate("window.sandboxPage.data.clock.now")[:10]
+    deadline = (date.fromisoformat(later) + timedelta(days=21)).isoformat()
+    demo.field("Pitch deadline").fill(deadline)
+    demo.submit()
+    expect(demo.page.get_by_test_id("modal")).to_be_hidden(timeout=WAIT_MS)
+    demo.message("Published Fewer falls at home", "thread")
+
+
+def step_card(demo: Demo) -> None:
+    """A startup representative sees the card in #opportunities with its Pitch button."""
+    demo.page.locator("#thread-close").click()
+    demo.be(LINA)
+    demo.open_channel("opportunities")
+    card = demo.message("Fewer falls at home")
+    expect(card).to_contain_text("Södertälje kommun")
+    expect(card.get_by_role("button", name=re.compile("Pitch"))).to_be_visible()
+
+
+def step_home(demo: Demo) -> None:
+    """App Home for Sara (her group) and for the admin (the programme)."""
+    demo.be(SARA)
+    demo.page.get_by_test_id("app-matchday").click()
+    home = demo.page.get_by_test_id("home")
+    expect(home).to_contain_text("Your project groups", timeout=WAIT_MS)
+    expect(home).to_contain_text("Södertälje kommun")
+    demo.be(ADMIN)
+    expect(home).to_contain_text("Programme at a glance", timeout=WAIT_MS)
+
+
+def step_time(demo: Demo) -> None:
+    """The clock moves a week ahead for the app and the page alike."""
+    before = demo.page.get_by_test_id("clock").inner_text()
+    demo.page.get_by_test_id("advance-week").click()
+    expect(demo.page.get_by_test_id("clock")).not_to_have_text(before, timeout=WAIT_MS)
+    expect(demo.page.get_by_test_id("clock")).to_contain_text("(+7 d")
+
+
+def _option(value: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": value.title()}, "value": value}
+
+
+def _plain(text: str) -> dict[str, str]:
+    return {"type": "plain_text", "text": text}
+
+
+GALLERY: list[dict[str, Any]] = [
+    {"type": "header", "text": _plain("Block Kit gallery")},
+    {
+        "type": "section",
+        "text": {
+            "type": "mrkdwn",
+            "text": "*Bold*, _italic_, `code`, <https://example.org|a link>, <@U03ANNA>, &lt;b&gt;",
+        },
+        "accessory": {
+            "type": "static_select",
+            "action_id": "g_static",
+            "placeholder": _plain("Pick one"),
+            "options": [_option("one"), _option("two")],
+        },
+    },
+    {
+        "type": "section",
+        "fields": [
+            {"type": "mrkdwn", "text": "*Deadline*\n<!date^1767258000^{date_short}|1 Jan>"},
+            {"type": "mrkdwn", "text": "*Budget*\n200 kSEK"},
+        ],
+        "accessory": {
+            "type": "overflow",
+            "action_id": "g_more",
+            "options": [_option("edit"), _option("withdraw")],
+        },
+    },
+    {"type": "divider"},
+    {"type": "context", "elements": [{"type": "mrkdwn", "text": ":warning: some context"}]},
+    {
+        "type": "actions",
+        "elements": [
+            {"type": "button", "action_id": "g_go", "text": _plain("Primary"), "style": "primary"},
+            {"type": "users_select", "action_id": "g_user", "placeholder": _plain("Someone")},
+            {"type": "conversations_select", "action_id": "g_channel"},
+            {"type": "datepicker", "action_id": "g_date", "initial_date": "2026-03-02"},
+            {"type": "timepicker", "action_id": "g_time", "initial_time": "10:00"},
+        ],
+    },
+]
+
+
+def step_block_kit(demo: Demo) -> None:
+    """Every kind of block and element the app may send is shown as Slack shows it."""
+    body = json.dumps({"channel": "C02OPPS", "text": "gallery", "blocks": GALLERY}).encode()
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {BOT_TOKEN}"}
+    request = urllib.request.Request(demo.base_url + "/api/chat.postMessage", body, headers)
+    with urllib.request.urlopen(request, timeout=5) as answer:
+        assert json.loads(answer.read())["ok"]
+    demo.open_channel("opportunities")
+    shown = demo.message("Block Kit gallery")
+    expect(shown.locator(".block.header")).to_have_text("Block Kit gallery")
+    expect(shown.locator("b", has_text="Bold")).to_be_visible()
+    expect(shown.locator("i", has_text="italic")).to_be_visible()
+    expect(shown.locator("a", has_text="a link")).to_have_attribute("href", "https://example.org")
+    expect(shown).to_contain_text("@Anna Berg")
+    expect(shown).to_contain_text("<b>")  # escaped text stays text
+    expect(shown.locator(".fields .field")).to_have_count(2)
+    expect(shown.locator(".fields")).to_contain_text("Jan 1, 2026")
+    expect(shown.locator("select.overflow option", has_text="Withdraw")).to_have_count(1)
+    expect(shown.locator("hr.divider")).to_have_count(1)
+    expect(shown.locator(".block.context")).to_contain_text("⚠️ some context")
+    expect(shown.get_by_role("button", name="Primary")).to_have_class(re.compile("primary"))
+    expect(shown.locator("[data-action-id=g_static] option", has_text="Two")).to_have_count(1)
+    expect(shown.locator("[data-action-id=g_user] option", has_text=ANNA.real_name)).to_have_count(
+        1
+    )
+    expect(shown.locator("[data-action-id=g_channel] option", has_text="#general")).to_have_count(1)
+    expect(shown.locator("input[type=date]")).to_have_value("2026-03-02")
+    expect(shown.locator("input[type=time]")).to_have_value("10:00")
+
+
+STEPS: list[tuple[str, Callable[[Demo], None]]] = [
+    ("setup", step_setup),
+    ("team", step_team),
+    ("focus-area", step_focus_area),
+    ("assessment", step_assessment),
+    ("publish", step_publish),
+    ("opportunity-card", step_card),
+    ("app-home", step_home),
+    ("advance-time", step_time),
+    ("block-kit", step_block_kit),
+    # next: ("pitch", ...), ("shortlist", ...), ("meeting", ...), ("pilot-check-in", ...)
+]
+
+
+def _shot(demo: Demo, name: str) -> Path:
+    path = ARTIFACTS / f"{len(demo.shots) + 1:02d}-{name}.png"
+    demo.page.screenshot(path=str(path))
+    return path
+
+
+@pytest.fixture
+def browser_page() -> Iterator[Page]:
+    """A headless Chromium page (Debian's Chromium, never a downloaded one)."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.set_default_timeout(WAIT_MS)
+            yield page
+        finally:
+            browser.close()
+
+
+def test_a_whole_programme_flow_by_clicking_and_typing(tmp_path: Path, browser_page: Page) -> None:
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
+    sandbox = SandboxProcess(tmp_path / "data").start()
+    errors: list[str] = []
+    browser_page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        browser_page.goto(sandbox.url)
+        demo = Demo(browser_page, sandbox.url)
+        for name, step in STEPS:
+            try:
+                step(demo)
+            finally:
+                demo.shots.append(_shot(demo, name))
+        assert errors == []
+    finally:
+        assert sandbox.stop() == 0, sandbox.log()

@@ -9,7 +9,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from handlers.checkins import run_due_checkins
 from handlers.deadlines import remind_and_close
+from handlers.digest import send_weekly_digest
+from handlers.matchday_plan import send_day_before
 from handlers.meeting_follow_up import remind_and_ask
 from handlers.nudges import nudge_stalled
 
@@ -19,6 +22,9 @@ DUE_WORK: tuple[Callable[[Deps, WebClient], int], ...] = (
     nudge_stalled,
     remind_and_close,
     remind_and_ask,
+    run_due_checkins,
+    send_day_before,
+    send_weekly_digest,
 )
 
 

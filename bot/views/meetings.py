@@ -24,7 +24,7 @@ from bot.views.blocks import (
     text_input,
     user_select,
 )
-from bot.views.pitches import PROPOSE_MEETING_ACTION
+from bot.views.pitches import PROPOSE_MEETING_ACTION, START_PILOT_ACTION
 
 PROPOSE_ACTION = PROPOSE_MEETING_ACTION
 PROPOSE_CALLBACK = "meeting_propose"
@@ -203,7 +203,7 @@ def build_next_step(meeting_id: int, pitch_id: int | None, counterpart: str) -> 
     buttons = [button(_("Another meeting"), NEXT_MEETING_ACTION, str(meeting_id))]
     if pitch_id is not None:
         buttons.append(
-            button(_("Start a pilot"), "pilot_from_pitch", str(pitch_id), style="primary")
+            button(_("Start a pilot"), START_PILOT_ACTION, str(pitch_id), style="primary")
         )
     return message(text, [section(text), actions(*buttons)])
 

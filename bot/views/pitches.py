@@ -36,6 +36,7 @@ DECLINE_CALLBACK = "pitch_decline"
 ASK_CALLBACK = "pitch_ask"
 ANSWER_CALLBACK = "pitch_answer"
 PROPOSE_MEETING_ACTION = "meeting_propose"
+START_PILOT_ACTION = "pilot_from_pitch"  # handled by handlers/pilots.py
 SHOWN = 700  # per field on a card, so a card stays readable and inside limits
 
 

@@ -1,0 +1,187 @@
+"""Answering a check-in: the status buttons and the form; only the pilot's people may."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Deps
+from bot.i18n import _
+from bot.pilot_forms import validate_answer
+from bot.pilots import (
+    Checkin,
+    CheckinStatus,
+    Escalation,
+    Pilot,
+    PilotStatus,
+    may_answer,
+)
+from bot.text import safe, user
+from bot.views.checkins import (
+    ANSWER_CALLBACK,
+    FORM_ACTION,
+    STATUS_ACTIONS,
+    build_answer_modal,
+    build_checkin,
+    checkin_metadata,
+)
+from bot.views.help import build_notice
+from handlers.checkins import send_due_escalations
+from handlers.common import deps_of, open_modal, respond
+from handlers.payloads import BlockAction, ViewSubmission, parse
+from storage.repositories import checkins, pilots
+
+logger = logging.getLogger(__name__)
+
+
+def load(deps: Deps, raw_id: object) -> tuple[Pilot, Checkin] | None:
+    """A posted check-in and its pilot."""
+    text = str(raw_id)
+    if not text.isdigit():
+        return None
+    with deps.sessions() as session:
+        checkin = checkins.checkin(session=session, checkin_id=int(text))
+        pilot = pilots.by_id(session=session, pilot_id=checkin.pilot_id) if checkin else None
+    if checkin is None or pilot is None or checkin.message_ts is None:
+        return None
+    return pilot, checkin
+
+
+def refusal(pilot: Pilot, user_id: str) -> str:
+    """Why this person may not answer, or an empty string when they may."""
+    if not may_answer(user_id, pilot):
+        return _(
+            "Only the people in the pilot *{title}* can answer its check-ins: {people}."
+        ).format(
+            title=safe(pilot.title, 150),
+            people=", ".join(user(person) for person in pilot.user_ids),
+        )
+    if pilot.status is PilotStatus.COMPLETED:
+        return _("This pilot is completed; its check-ins are closed.")
+    return ""
+
+
+def _save(
+    deps: Deps,
+    checkin: Checkin,
+    actor: str,
+    status: CheckinStatus,
+    texts: dict[str, str] | None = None,
+) -> bool:
+    """Record the answer; True when it queued an escalation (a first "blocked")."""
+    now = deps.clock.now()
+    with deps.sessions.begin() as session:
+        checkins.answer(
+            session=session,
+            checkin_id=checkin.id,
+            actor=actor,
+            now=now,
+            status=status,
+            **(texts or {}),
+        )
+        return status is CheckinStatus.BLOCKED and checkins.escalate(
+            session=session, checkin_id=checkin.id, reason=Escalation.BLOCKED, now=now
+        )
+
+
+def show_answer(deps: Deps, client: WebClient, checkin_id: int, escalate: bool) -> None:
+    """Update the check-in message with the answer, then escalate a blockage."""
+    found = load(deps, checkin_id)
+    if found is None:
+        return
+    pilot, checkin = found
+    assert checkin.message_ts is not None
+    try:
+        client.chat_update(
+            channel=pilot.channel_id,
+            ts=checkin.message_ts,
+            metadata=checkin_metadata(pilot, checkin),
+            **build_checkin(pilot, checkin),
+        )
+    except SlackApiError as error:
+        logger.warning("updating check-in %s failed: %s", checkin_id, error.response.get("error"))
+    if escalate:
+        send_due_escalations(deps, client, only=checkin_id)
+
+
+def status_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    """On track, at risk or blocked, straight from the check-in message."""
+    ack()
+    action = parse(BlockAction, body)
+    if action is None:
+        return
+    status = next(
+        (key for key, value in STATUS_ACTIONS.items() if value == action.action.action_id), None
+    )
+    deps = deps_of(context)
+    found = load(deps, action.action.value)
+    if found is None or status is None:
+        return
+    pilot, checkin = found
+    refused = refusal(pilot, action.user_id)
+    if refused:
+        deps.after_ack.submit(respond, action.response_url, build_notice(refused))
+        return
+    escalate = _save(deps, checkin, action.user_id, status)
+    deps.after_ack.submit(show_answer, deps, client, checkin.id, escalate)
+
+
+def form_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    """Open the check-in form for the pilot's people."""
+    ack()
+    action = parse(BlockAction, body)
+    if action is None:
+        return
+    deps = deps_of(context)
+    found = load(deps, action.action.value)
+    if found is None:
+        return
+    pilot, checkin = found
+    refused = refusal(pilot, action.user_id)
+    if refused:
+        deps.after_ack.submit(respond, action.response_url, build_notice(refused))
+        return
+    view = build_answer_modal(pilot, checkin)
+    deps.after_ack.submit(open_modal, client, action.trigger_id, view, action.response_url)
+
+
+def answer_submitted(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """Record the form's answer, or show field errors and save nothing."""
+    submission = parse(ViewSubmission, body)
+    deps = deps_of(context)
+    found = load(deps, submission.metadata().get("checkin")) if submission else None
+    if submission is None or found is None:
+        ack(response_action="errors", errors={"status": _("This check-in no longer exists.")})
+        return
+    pilot, checkin = found
+    refused = refusal(pilot, submission.user_id)
+    if refused:
+        ack(response_action="errors", errors={"status": refused})
+        return
+    form, errors = validate_answer(
+        status=submission.text("status"),
+        progress=submission.text("progress"),
+        next_steps=submission.text("next_steps"),
+        blockers=submission.text("blockers"),
+    )
+    if form is None:
+        ack(response_action="errors", errors=errors)
+        return
+    texts = {"progress": form.progress, "next_steps": form.next_steps, "blockers": form.blockers}
+    escalate = _save(deps, checkin, submission.user_id, form.status, texts)
+    ack()
+    deps.after_ack.submit(show_answer, deps, client, checkin.id, escalate)
+
+
+def register(app: App) -> None:
+    """Wire the check-in's buttons and form."""
+    for action_id in STATUS_ACTIONS.values():
+        app.action(action_id)(status_clicked)
+    app.action(FORM_ACTION)(form_clicked)
+    app.view(ANSWER_CALLBACK)(answer_submitted)

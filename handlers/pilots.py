@@ -1,0 +1,312 @@
+"""Starting pilots (`/matchday pilot new` or a shortlisted pitch's button) and their status."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Deps
+from bot.i18n import N_, _
+from bot.pilot_forms import validate_new_pilot
+from bot.pilots import Checkin, Pilot, may_manage, may_start, may_view, next_occurrence
+from bot.programme import Caller, Organisation
+from bot.resources import Stage
+from bot.text import channel, safe
+from bot.views.checkins import moment
+from bot.views.help import build_notice
+from bot.views.pilot_forms import NEW_PILOT_CALLBACK, build_new_pilot_modal
+from bot.views.pilots import (
+    PILOT_FROM_PITCH_ACTION,
+    build_announcement,
+    build_pilot_list,
+    build_status,
+)
+from bot.views.resources import resource_blocks
+from bot.views.setup import invite_me
+from handlers.commands import CommandRequest, OpenModal, Outcome, Reply, subcommand
+from handlers.common import bot_is_member, caller_of, deps_of, open_modal, respond
+from handlers.payloads import BlockAction, ViewSubmission, parse
+from storage.repositories import checkins, organisations, pilots, startups
+from storage.repositories.resources import resources_for
+
+NOT_STARTER = N_(
+    "Only this organisation's project group and programme admins can start its pilots."
+)
+NOT_VIEWER = N_(
+    "Only the pilot's people, its organisation's project group and programme admins can see it."
+)
+
+
+def today_in(deps: Deps, timezone: str) -> date:
+    """Today's date in a time zone."""
+    return deps.clock.now().astimezone(ZoneInfo(timezone)).date()
+
+
+@subcommand("pilot")
+def pilot_command(request: CommandRequest) -> Outcome:
+    """/matchday pilot [new]: this channel's pilot, your pilots, or the start form."""
+    action = request.args.split()[0].lower() if request.args.split() else ""
+    if action == "new":
+        return _new_pilot(request)
+    if action:
+        return Reply(
+            build_notice(
+                _(
+                    "Use `/matchday pilot` to see this channel's pilot, or `/matchday pilot new` "
+                    "to start one."
+                )
+            )
+        )
+    caller = request.caller
+    with request.deps.sessions() as session:
+        pilot = pilots.in_channel(session=session, channel_id=request.command.channel_id)
+        if pilot is None:
+            listed = pilots.of_person(
+                session=session,
+                user_id=caller.user_id,
+                organisation_ids=list(caller.memberships),
+                everything=caller.is_admin,
+            )
+            return Reply(build_pilot_list(listed))
+        history = checkins.history(session=session, pilot_id=pilot.id)
+    if not may_view(caller, pilot):
+        return Reply(build_notice(_(NOT_VIEWER)))
+    return Reply(build_status(pilot, history, can_manage=may_manage(caller, pilot)))
+
+
+def _organisation_for(request: CommandRequest) -> Organisation | None:
+    """The organisation of this channel, else the caller's only project group."""
+    with request.deps.sessions() as session:
+        found = organisations.by_channel(session=session, channel_id=request.command.channel_id)
+        if found is None and len(request.caller.memberships) == 1:
+            (only,) = request.caller.memberships
+            found = organisations.by_id(session=session, organisation_id=only)
+    return found
+
+
+def _new_pilot(request: CommandRequest) -> Outcome:
+    organisation = _organisation_for(request)
+    if organisation is None:
+        return Reply(
+            build_notice(
+                _(
+                    "Run `/matchday pilot new` in the channel of the project group whose "
+                    "organisation runs the pilot."
+                )
+            )
+        )
+    refusal = _refuse_start(request.deps, request.caller, organisation)
+    if refusal:
+        return Reply(build_notice(refusal))
+    with request.deps.sessions() as session:
+        registered = startups.all_startups(session=session)
+    return OpenModal(
+        build_new_pilot_modal(
+            organisation,
+            registered,
+            starter=request.caller.user_id,
+            today=today_in(request.deps, organisation.timezone),
+            response_url=request.command.response_url,
+        )
+    )
+
+
+def _refuse_start(deps: Deps, caller: Caller, organisation: Organisation) -> str:
+    if not may_start(caller, organisation.id):
+        return _(NOT_STARTER)
+    with deps.sessions() as session:
+        if startups.count(session=session) == 0:
+            return _(
+                "No startup is registered yet. A programme admin registers startups with "
+                "`/matchday startup`."
+            )
+    return ""
+
+
+def start_pilot_from_pitch(
+    deps: Deps,
+    client: WebClient,
+    *,
+    pitch_id: int,
+    user_id: str,
+    trigger_id: str,
+    response_url: str,
+) -> None:
+    """Open the start-a-pilot form prefilled from a shortlisted pitch (for the pitch card)."""
+    with deps.sessions() as session:
+        prefill = pilots.pitch_prefill(session=session, pitch_id=pitch_id)
+        organisation = (
+            organisations.by_id(session=session, organisation_id=prefill.organisation_id)
+            if prefill
+            else None
+        )
+        people = (
+            pilots.startup_representatives(session=session, startup_id=prefill.startup_id)
+            if prefill
+            else []
+        )
+        registered = startups.all_startups(session=session)
+    if prefill is None or organisation is None:
+        respond(response_url, build_notice(_("This pitch no longer exists.")))
+        return
+    refusal = _refuse_start(deps, caller_of(deps, user_id), organisation)
+    if not refusal and prefill.status != "shortlisted":
+        refusal = _("Only a shortlisted pitch can become a pilot.")
+    if refusal:
+        respond(response_url, build_notice(refusal))
+        return
+    view = build_new_pilot_modal(
+        organisation,
+        registered,
+        starter=user_id,
+        today=today_in(deps, organisation.timezone),
+        response_url=response_url,
+        startup_id=prefill.startup_id,
+        startup_people=people,
+        title=prefill.opportunity_title,
+        pitch_id=prefill.pitch_id,
+    )
+    open_modal(client, trigger_id, view, response_url)
+
+
+def pilot_from_pitch_clicked(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """The "Start a pilot" button on a shortlisted pitch's card (value: the pitch id)."""
+    ack()
+    action = parse(BlockAction, body)
+    if action is None or not action.action.value.isdigit():
+        return
+    deps_of(context).after_ack.submit(
+        start_pilot_from_pitch,
+        deps_of(context),
+        client,
+        pitch_id=int(action.action.value),
+        user_id=action.user_id,
+        trigger_id=action.trigger_id,
+        response_url=action.response_url,
+    )
+
+
+def new_pilot_submitted(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """Start the pilot and plan its first check-in, or show field errors and save nothing."""
+    submission = parse(ViewSubmission, body)
+    if submission is None:
+        ack(response_action="errors", errors={"title": _("Sorry, I could not read the form.")})
+        return
+    deps = deps_of(context)
+    metadata = submission.metadata()
+    raw_organisation = metadata.get("organisation")
+    with deps.sessions() as session:
+        organisation = (
+            organisations.by_id(session=session, organisation_id=raw_organisation)
+            if isinstance(raw_organisation, int)
+            else None
+        )
+        startup_ids = {startup.id for startup in startups.all_startups(session=session)}
+    if organisation is None:
+        ack(response_action="errors", errors={"title": _("This organisation no longer exists.")})
+        return
+    caller = caller_of(deps, submission.user_id)
+    if not may_start(caller, organisation.id):
+        ack(response_action="errors", errors={"title": _(NOT_STARTER)})
+        return
+    channel_id = submission.text("channel")
+    # Bad input must not half-save: a channel the bot cannot post in is a field error.
+    problem = invite_me(channel_id) if channel_id and not bot_is_member(client, channel_id) else ""
+    form, errors = validate_new_pilot(
+        title=submission.text("title"),
+        goals=submission.text("goals"),
+        start=submission.text("start"),
+        end=submission.text("end"),
+        channel=channel_id,
+        channel_problem=problem,
+        organisation_people=submission.many("organisation_people"),
+        startup=submission.text("startup"),
+        startup_people=submission.many("startup_people"),
+        startup_ids=startup_ids,
+        cadence=submission.text("cadence"),
+        weekday=submission.text("weekday"),
+        at=submission.text("time"),
+        timezone=submission.text("timezone"),
+        today=today_in(deps, organisation.timezone),
+    )
+    if form is None:
+        ack(response_action="errors", errors=errors)
+        return
+    pitch = metadata.get("pitch")
+    with deps.sessions.begin() as session:
+        running = pilots.running_in_channel(session=session, channel_id=form.channel_id)
+        if running is not None:
+            ack(
+                response_action="errors",
+                errors={
+                    "channel": _(
+                        "{channel} already has a running pilot, {title}. Choose another channel, "
+                        "or complete that pilot first."
+                    ).format(channel=channel(form.channel_id), title=safe(running.title, 150))
+                },
+            )
+            return
+        pilot = pilots.create(
+            session=session,
+            actor=caller.user_id,
+            organisation_id=organisation.id,
+            startup_id=form.startup_id,
+            title=form.title,
+            channel_id=form.channel_id,
+            start=form.start,
+            end=form.end,
+            schedule=form.schedule,
+            people=list(form.people),
+            milestones=list(form.milestones),
+            first=next_occurrence(form.schedule, deps.clock.now()),
+            pitch_id=pitch if isinstance(pitch, int) else None,
+        )
+        first = checkins.pending(session=session, pilot_id=pilot.id)
+    ack()
+    response_url = str(metadata.get("response_url", ""))
+    deps.after_ack.submit(_announce, deps, client, pilot, organisation, first, response_url)
+
+
+def _announce(
+    deps: Deps,
+    client: WebClient,
+    pilot: Pilot,
+    organisation: Organisation,
+    first: Checkin | None,
+    response_url: str,
+) -> None:
+    with deps.sessions() as session:
+        (startup,) = startups.by_ids(session=session, startup_ids=[pilot.startup_id])
+        agreements = resources_for(session, Stage.PILOT)
+    announcement = build_announcement(pilot, organisation, startup, first)
+    announcement["blocks"] = (announcement["blocks"] + resource_blocks(agreements))[:50]
+    try:
+        client.chat_postMessage(channel=pilot.channel_id, **announcement)
+    except SlackApiError as error:
+        code = str(error.response.get("error"))
+        text = _("The pilot is saved, but Slack refused its announcement ({code}).").format(
+            code=safe(code, 64)
+        )
+        respond(response_url, build_notice(text))
+        return
+    text = _("Started the pilot *{title}* in {channel}.").format(
+        title=safe(pilot.title, 150), channel=channel(pilot.channel_id)
+    )
+    if first is not None:
+        text += " " + _("The first check-in is {when}.").format(when=moment(first.due_at))
+    respond(response_url, build_notice(text))
+
+
+def register(app: App) -> None:
+    """Wire the start-a-pilot form and the pitch card's button."""
+    app.view(NEW_PILOT_CALLBACK)(new_pilot_submitted)
+    app.action(PILOT_FROM_PITCH_ACTION)(pilot_from_pitch_clicked)

@@ -14,8 +14,8 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.background import AfterAck
-from bot.clock import SystemClock
+from bot.background import AfterAck, ContextThreadPool
+from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.deps import Deps
 
@@ -49,6 +49,8 @@ def create_app(settings: Settings, deps: Deps, *, socket_mode: bool = False) -> 
         request_verification_enabled=not socket_mode,
         token_verification_enabled=False,
         logger=logging.getLogger("matchday.bolt"),
+        # Socket Mode runs listeners in this pool: they keep the request's language.
+        listener_executor=ContextThreadPool(max_workers=5, thread_name_prefix="listener"),
     )
 
     @app.middleware
@@ -56,9 +58,24 @@ def create_app(settings: Settings, deps: Deps, *, socket_mode: bool = False) -> 
         context["deps"] = deps
         return next()
 
+    from handlers.language import install as install_languages
+
+    install_languages(app, deps)  # every request in its sender's language
     app.error(_polite_error)
     register_all(app)
+    _tick_after_clock_advances(settings, deps, app)
     return app
+
+
+def _tick_after_clock_advances(settings: Settings, deps: Deps, app: App) -> None:
+    """Under the sandbox's clock, run the scheduler's tick as soon as time is advanced."""
+    from bot.sandbox_clock import FileClock
+
+    if not (isinstance(deps.clock, FileClock) and settings.MATCHDAY_SCHEDULER):
+        return
+    from handlers.jobs import tick
+
+    deps.clock.watch(lambda: tick(deps, app.client))
 
 
 def _polite_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> BoltResponse:
@@ -91,5 +108,14 @@ def new_deps(settings: Settings) -> Deps:
         engine=engine,
         sessions=make_session_factory(engine),
         after_ack=AfterAck(),
-        clock=SystemClock(),
+        clock=_clock(settings),
     )
+
+
+def _clock(settings: Settings) -> Clock:
+    """Real time in production; the sandbox's movable clock when MATCHDAY_CLOCK_FILE is set."""
+    if settings.MATCHDAY_CLOCK_FILE is None:
+        return SystemClock()
+    from bot.sandbox_clock import FileClock
+
+    return FileClock(settings.MATCHDAY_CLOCK_FILE)

@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 logger = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class ContextThreadPool(ThreadPoolExecutor):
+    """A thread pool whose work runs in a copy of the submitter's context.
+
+    The reader's language lives in a context variable (bot.i18n); copying the context
+    keeps a message built after the ack in the language of the request that asked for it.
+    """
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        """Run ``fn`` in a copy of the current context."""
+        context = contextvars.copy_context()
+
+        def run() -> T:
+            return context.run(fn, *args, **kwargs)
+
+        return super().submit(run)
 
 
 class AfterAck:
     """A small thread pool for slow work, so every HTTP answer to Slack stays fast."""
 
     def __init__(self, workers: int = 8) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="after-ack")
+        self._pool = ContextThreadPool(max_workers=workers, thread_name_prefix="after-ack")
 
     def submit(self, work: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         """Run ``work`` in the background; failures are logged, never lost silently."""

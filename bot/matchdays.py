@@ -87,7 +87,7 @@ class Planned:
 
 
 def party_key(kind: str, ref_id: int) -> str:
-    """"organisation:3" or "startup:7"."""
+    """ "organisation:3" or "startup:7"."""
     return f"{kind}:{ref_id}"
 
 

@@ -14,10 +14,11 @@ from slack_sdk.errors import SlackApiError
 from bot.calendar_files import CalendarMeeting, build_ics, meeting_uid
 from bot.deps import Deps
 from bot.forms import valid_website
-from bot.i18n import N_, _
+from bot.i18n import N_, _, use_language
 from bot.meetings import LENGTHS, Meeting, MeetingStatus, WorkingHours, propose_slots
 from bot.pitches import PitchStatus, may_review
 from bot.programme import Organisation
+from bot.resources import Stage
 from bot.views.help import build_notice, unlinked_channel
 from bot.views.meetings import (
     CANCEL_ACTION,
@@ -33,10 +34,13 @@ from bot.views.meetings import (
     build_propose_modal,
     build_shortlist,
 )
+from bot.views.resources import resource_blocks
 from handlers.commands import CommandRequest, Outcome, Reply, subcommand
 from handlers.common import caller_of, deps_of, open_modal, post, respond
+from handlers.language import language_for
 from handlers.payloads import BlockAction, ViewSubmission, parse
 from storage.repositories import meetings, organisations, pitches, startups
+from storage.repositories.resources import resources_for
 
 logger = logging.getLogger(__name__)
 NOT_IN_MEETING = N_("Only the people invited to this meeting can change it.")
@@ -276,17 +280,20 @@ def _confirm(
     start, end = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
     ics = _ics(deps, meeting, organisation, startup_name)
     respond(response_url, build_notice(_("Booked. The confirmation follows.")), replace=True)
+    with deps.sessions() as session:
+        preparation = resources_for(session, Stage.MEETING)  # the library's meeting items
     for person in meeting.everyone:
         counterpart = (
             startup_name
             if person in meeting.organisation_people
             else (organisation.name if organisation else "")
         )
-        post(
-            client,
-            person,
-            build_confirmation(meeting.id, counterpart, start, end, meeting.place, changed=changed),
-        )
+        with use_language(language_for(person)):  # each side reads it in their own language
+            confirmation = build_confirmation(
+                meeting.id, counterpart, start, end, meeting.place, changed=changed
+            )
+            confirmation["blocks"] = confirmation["blocks"] + resource_blocks(preparation)
+        post(client, person, confirmation)
         _send_file(client, person, ics, "meeting.ics")
 
 

@@ -98,6 +98,17 @@ def web_api_methods_used() -> set[str]:
 
 # slack_sdk helpers and methods newer than the 2021 API description, with their scopes.
 NOT_IN_SPEC = {"files.upload_v2": {"files:write"}}
+# Block Kit elements that need a scope of their own (Slack: file_input needs files:read).
+ELEMENT_SCOPES = {"file_input": {"files:read"}}
+
+
+def block_elements_used() -> set[str]:
+    found = set()
+    for folder in ("bot", "handlers"):
+        for source in (ROOT / folder).rglob("*.py"):
+            text = source.read_text()
+            found |= {element for element in ELEMENT_SCOPES if f'"{element}"' in text}
+    return found
 
 
 def scope_alternatives(spec: dict[str, Any], method: str) -> set[str]:
@@ -130,4 +141,7 @@ def test_manifest_grants_every_scope_the_code_needs_and_no_more() -> None:
         if alternatives:
             assert alternatives & granted, f"{method} needs one of {sorted(alternatives)}"
         justified |= alternatives & granted
+    for element in sorted(block_elements_used()):
+        assert ELEMENT_SCOPES[element] <= granted, f"{element} needs {ELEMENT_SCOPES[element]}"
+        justified |= ELEMENT_SCOPES[element]
     assert granted == justified, f"scopes nothing uses: {sorted(granted - justified)}"

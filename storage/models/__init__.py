@@ -9,6 +9,17 @@ from storage.models.assessment import (
     ProcessedEventRow,
 )
 from storage.models.base import Base, utcnow
+from storage.models.matchdays import MatchdayPartyRow, MatchdayRequestRow, MatchdayRow
+from storage.models.meetings import FollowUpRow, MeetingParticipantRow, MeetingRow
+from storage.models.membership import (
+    ApplicantRow,
+    ApplicationCardRow,
+    ApplicationRow,
+    OrganisationLanguageRow,
+    PersonLanguageRow,
+    ResourceRow,
+)
+from storage.models.pilots import CheckinRow, MilestoneRow, PilotPersonRow, PilotRow
 from storage.models.pitches import (
     PitchDecisionRow,
     PitchQuestionRow,
@@ -23,24 +34,42 @@ from storage.models.programme import (
     RepresentativeRow,
     StartupRow,
 )
+from storage.models.sends import ScheduledSendRow
 
 __all__ = [
     "Admin",
     "AnswerRow",
+    "ApplicantRow",
+    "ApplicationCardRow",
+    "ApplicationRow",
     "AssessmentRow",
     "AuditEntry",
     "Base",
+    "CheckinRow",
     "FocusAreaRow",
+    "FollowUpRow",
+    "MatchdayPartyRow",
+    "MatchdayRequestRow",
+    "MatchdayRow",
+    "MeetingParticipantRow",
+    "MeetingRow",
     "MemberRow",
+    "MilestoneRow",
     "OpportunityRow",
+    "OrganisationLanguageRow",
     "OrganisationRow",
     "OutsiderNoticeRow",
+    "PersonLanguageRow",
+    "PilotPersonRow",
+    "PilotRow",
     "PitchDecisionRow",
     "PitchQuestionRow",
     "PitchRow",
     "ProcessedEventRow",
     "ProfileRevisionRow",
     "RepresentativeRow",
+    "ResourceRow",
+    "ScheduledSendRow",
     "StartupRow",
     "utcnow",
 ]

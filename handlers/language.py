@@ -1,0 +1,239 @@
+"""Every request in its reader's language: the middleware, language_for, /matchday language.
+
+The Slack locale comes from ``users.info`` (``include_locale``) and is cached per person
+for a few minutes. Slack is never asked before an acknowledgement: the first request from
+a person is answered in their own choice or their organisation's language (English when
+neither is known) while the locale is fetched after the ack; a stale locale is used while
+it is refreshed the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.access import may_manage_team
+from bot.deps import Deps
+from bot.i18n import DEFAULT_LANGUAGE, _, use_language
+from bot.language import (
+    FAILED_TTL,
+    Choice,
+    LocaleCache,
+    Source,
+    build_language_settings,
+    choose,
+    language_cleared,
+    language_saved,
+    language_usage,
+    organisation_language_saved,
+    parse_language,
+    set_request_language,
+)
+from bot.text import USER_ID
+from bot.views.help import build_notice, unlinked_channel
+from handlers.commands import CommandRequest, Outcome, Reply, subcommand
+from handlers.common import remember_caller
+from storage.repositories import languages, organisations, people
+
+logger = logging.getLogger(__name__)
+LOOKUP_TIMEOUT = 1  # seconds: a locale is never worth risking Slack's 3-second limit
+_installed: Languages | None = None
+
+
+class Languages:
+    """Finds each person's language: their choice, Slack's locale, their organisation's."""
+
+    def __init__(self, deps: Deps, client: WebClient, cache: LocaleCache | None = None) -> None:
+        self.deps = deps
+        self.client = client  # no retries: a lookup that fails falls back at once
+        self.cache = cache or LocaleCache()
+
+    def fetch_locale(self, user_id: str) -> str | None:
+        """Ask Slack for a person's locale and cache the answer (None when Slack won't say)."""
+        try:
+            response = self.client.users_info(user=user_id, include_locale=True)
+        except (SlackApiError, SlackClientError, OSError) as error:
+            logger.info("users.info %s gave no locale: %s", user_id, error)
+            self.cache.put(user_id, None, FAILED_TTL)
+            return None
+        person = response.get("user") or {}
+        locale = person.get("locale")
+        locale = locale if isinstance(locale, str) and locale else None
+        self.cache.put(user_id, locale)
+        return locale
+
+    def locale(self, user_id: str, *, refresh_later: bool) -> str | None:
+        """The person's Slack locale from the cache.
+
+        With ``refresh_later`` (on the way to an acknowledgement) Slack is never asked
+        before the ack: an unknown or stale locale is fetched afterwards, and this request
+        falls back to the person's organisation or English. Otherwise (after the ack) an
+        unknown locale is asked for now.
+        """
+        known, locale, fresh = self.cache.get(user_id)
+        if fresh:
+            return locale
+        if refresh_later:
+            if known:
+                self.cache.put(user_id, locale, FAILED_TTL)  # one refresh at a time
+            self.deps.after_ack.submit(self.fetch_locale, user_id)
+            return locale if known else None
+        return self.fetch_locale(user_id)
+
+    def choice(
+        self, user_id: str, *, refresh_later: bool = False, remember: bool = False
+    ) -> tuple[Choice, str | None]:
+        """The person's language and why, with the Slack locale it may rest on.
+
+        With ``remember`` the caller looked up on the way is kept for the rest of the
+        request, so the listener does not ask the database again.
+        """
+        with self.deps.sessions() as session:
+            caller, own = people.identify(
+                session=session,
+                user_id=user_id,
+                configured_admins=self.deps.settings.MATCHDAY_ADMINS,
+            )
+            if remember:
+                remember_caller(caller)
+            if own is not None:
+                return Choice(own, Source.CHOSEN), None
+            groups = (
+                languages.organisation_languages_of(session=session, user_id=user_id)
+                if caller.memberships
+                else []
+            )
+        locale = self.locale(user_id, refresh_later=refresh_later)
+        return choose(chosen=None, slack_locale=locale, organisation_languages=groups), locale
+
+    def middleware(self, context: BoltContext, next: Callable[[], Any]) -> Any:
+        """Set the language of the person behind this request for the rest of it."""
+        user_id = context.user_id
+        language = DEFAULT_LANGUAGE
+        remember_caller(None)
+        if user_id and USER_ID.match(user_id):
+            try:
+                language = self.choice(user_id, refresh_later=True, remember=True)[0].language
+            except Exception:  # e.g. the database is down: the listener meets that and says so
+                logger.warning("no language for %s; answering in English", user_id, exc_info=True)
+        set_request_language(language)
+        return next()
+
+
+def install(app: App, deps: Deps) -> Languages:
+    """Answer every request in its sender's language (called by the app factory)."""
+    global _installed
+    token = deps.settings.SLACK_BOT_TOKEN
+    client = WebClient(
+        token=token.get_secret_value() if token else None,
+        base_url=deps.settings.SLACK_API_URL,
+        timeout=LOOKUP_TIMEOUT,
+        retry_handlers=[],
+    )
+    _installed = Languages(deps, client)
+    app.middleware(_installed.middleware)
+    return _installed
+
+
+def language_for(user_id: str) -> str:
+    """The language to write to this person in (may ask Slack: call it after the ack)."""
+    if _installed is None or not USER_ID.match(user_id):
+        return DEFAULT_LANGUAGE
+    return _installed.choice(user_id)[0].language
+
+
+def language_for_organisation(organisation_id: int) -> str:
+    """The language of an organisation's channel posts and its people's default."""
+    if _installed is None:
+        return DEFAULT_LANGUAGE
+    with _installed.deps.sessions() as session:
+        return (
+            languages.of_organisation(session=session, organisation_id=organisation_id)
+            or DEFAULT_LANGUAGE
+        )
+
+
+@subcommand("language")
+def language_command(request: CommandRequest) -> Outcome:
+    """/matchday language [sv|en|auto | organisation sv|en]."""
+    word, _sep, rest = request.args.partition(" ")
+    word = word.strip().lower()
+    user_id = request.caller.user_id
+    if not word:
+        return Reply(_settings(request))
+    if word in ("organisation", "organization", "org", "organisationen"):
+        return Reply(_organisation_language(request, rest))
+    if word in ("auto", "reset", "automatic", "automatiskt"):
+        with request.deps.sessions.begin() as session:
+            languages.choose(session=session, user_id=user_id, language=None)
+        choice = _choice(request)
+        with use_language(choice.language):
+            return Reply(build_notice(language_cleared(choice)))
+    language = parse_language(word)
+    if language is None or rest.strip():
+        return Reply(build_notice(language_usage()))
+    with request.deps.sessions.begin() as session:
+        languages.choose(session=session, user_id=user_id, language=language)
+    with use_language(language):
+        return Reply(build_notice(language_saved(language)))
+
+
+def _choice(request: CommandRequest) -> Choice:
+    if _installed is None:
+        return Choice(DEFAULT_LANGUAGE, Source.DEFAULT)
+    return _installed.choice(request.caller.user_id, refresh_later=True)[0]
+
+
+def _settings(request: CommandRequest) -> dict[str, Any]:
+    choice, locale = (
+        _installed.choice(request.caller.user_id, refresh_later=True)
+        if _installed is not None
+        else (Choice(DEFAULT_LANGUAGE, Source.DEFAULT), None)
+    )
+    with request.deps.sessions() as session:
+        organisation = organisations.by_channel(
+            session=session, channel_id=request.command.channel_id
+        )
+        language = (
+            languages.of_organisation(session=session, organisation_id=organisation.id)
+            if organisation
+            else None
+        )
+    about = (organisation.name, language) if organisation and language else None
+    return build_language_settings(choice, locale, organisation=about)
+
+
+def _organisation_language(request: CommandRequest, rest: str) -> dict[str, Any]:
+    language = parse_language(rest)
+    if language is None:
+        return build_notice(language_usage())
+    with request.deps.sessions.begin() as session:
+        organisation = organisations.by_channel(
+            session=session, channel_id=request.command.channel_id
+        )
+        if organisation is None:
+            return unlinked_channel()
+        if not may_manage_team(request.caller, organisation):
+            return build_notice(
+                _(
+                    "Only programme admins and this group's project managers can change "
+                    "the organisation's language."
+                )
+            )
+        languages.set_organisation_language(
+            session=session,
+            actor=request.caller.user_id,
+            organisation_id=organisation.id,
+            language=language,
+        )
+    return build_notice(organisation_language_saved(organisation.name, language))
+
+
+def register(app: App) -> None:
+    """The language subcommand needs no listener of its own (the middleware is installed
+    by the app factory, before every listener)."""

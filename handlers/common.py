@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextvars import ContextVar
 from typing import Any
 
 from slack_bolt import BoltContext
@@ -26,8 +27,20 @@ def deps_of(context: BoltContext) -> Deps:
     return deps
 
 
+# The caller found by the language middleware, kept for the rest of the same request.
+_request_caller: ContextVar[Caller | None] = ContextVar("matchday_request_caller", default=None)
+
+
+def remember_caller(caller: Caller | None) -> None:
+    """Keep (or forget) the current request's caller."""
+    _request_caller.set(caller)
+
+
 def caller_of(deps: Deps, user_id: str) -> Caller:
-    """Load who this user is in the programme (a short read-only transaction)."""
+    """Who this user is in the programme: from this request if known, else the database."""
+    known = _request_caller.get()
+    if known is not None and known.user_id == user_id:
+        return known
     with deps.sessions() as session:
         return people.load_caller(
             session=session, user_id=user_id, configured_admins=deps.settings.MATCHDAY_ADMINS

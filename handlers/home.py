@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.access import competence
 from bot.deps import Deps
+from bot.i18n import use_language
 from bot.pitches import PitchStatus
 from bot.views.home import GroupSummary, HomeData, Listed, build_home
 from handlers.common import caller_of, deps_of
@@ -85,8 +86,11 @@ def _listed(items: list[attention.Item]) -> list[Listed]:
 
 
 def publish_home(client: WebClient, deps: Deps, user_id: str) -> None:
-    """Build and publish App Home for one person."""
-    client.views_publish(user_id=user_id, view=build_home(load_home(deps, user_id)))
+    """Build and publish App Home for one person, in their language (asking Slack if need be)."""
+    from handlers.language import language_for
+
+    with use_language(language_for(user_id)):
+        client.views_publish(user_id=user_id, view=build_home(load_home(deps, user_id)))
 
 
 def register(app: App) -> None:

@@ -32,6 +32,8 @@ from slack_bolt import Ack, App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
+from bot.server import gunicorn_options as matchday_gunicorn_options
+
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
@@ -83,20 +85,8 @@ def create_wsgi(runner: str = "before") -> WsgiApp:
 
 
 def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
-    """The options bot/server.py gives gunicorn (kept identical on purpose)."""
-    return {
-        "bind": f"{host}:{port}",
-        "workers": workers,
-        "worker_class": "gthread",
-        "threads": threads,
-        "timeout": 30,
-        "graceful_timeout": 10,
-        "keepalive": 5,
-        "accesslog": None,
-        "errorlog": "-",
-        "loglevel": "info",
-        "proc_name": "matchday-bare",
-    }
+    """Exactly the options bot/server.py gives gunicorn."""
+    return matchday_gunicorn_options(host, port, workers, threads, name="matchday-bare")
 
 
 class BareServer(BaseApplication):  # type: ignore[misc]

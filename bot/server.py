@@ -37,21 +37,25 @@ class MatchdayServer(BaseApplication):  # type: ignore[misc]
         return make_wsgi(app, deps)
 
 
+def gunicorn_options(
+    host: str, port: int, workers: int, threads: int, name: str = "matchday"
+) -> dict[str, Any]:
+    """How Matchday runs gunicorn: threaded workers, quiet access log."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "info",
+        "proc_name": name,
+    }
+
+
 def serve(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:
     """Serve /slack/events and /healthz until stopped."""
-    MatchdayServer(
-        settings,
-        {
-            "bind": f"{host}:{port}",
-            "workers": workers,
-            "worker_class": "gthread",
-            "threads": threads,
-            "timeout": 30,
-            "graceful_timeout": 10,
-            "keepalive": 5,
-            "accesslog": None,
-            "errorlog": "-",
-            "loglevel": "info",
-            "proc_name": "matchday",
-        },
-    ).run()
+    MatchdayServer(settings, gunicorn_options(host, port, workers, threads)).run()

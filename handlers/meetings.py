@@ -332,18 +332,29 @@ def _send_file(client: WebClient, user_id: str, data: bytes, filename: str) -> N
         logger.warning("calendar file to %s failed: %s", user_id, error.response.get("error"))
 
 
-def more_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-    """Offer the next three free times."""
+def _participant_action(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> tuple[Deps, BlockAction, Meeting] | None:
+    """Acknowledge a click on a meeting's button and check the clicker is invited."""
     ack()
     action = parse(BlockAction, body)
     deps = deps_of(context)
     found = _meeting_action(deps, action) if action else None
     if action is None or found is None:
-        return
+        return None
     meeting, _rest = found
     if action.user_id not in meeting.everyone:
         deps.after_ack.submit(_tell, client, action, _(NOT_IN_MEETING))
+        return None
+    return deps, action, meeting
+
+
+def more_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    """Offer the next three free times."""
+    found = _participant_action(ack, body, client, context)
+    if found is None:
         return
+    deps, action, meeting = found
     deps.after_ack.submit(_offer_more, deps, client, meeting, action)
 
 
@@ -371,15 +382,12 @@ def reschedule_clicked(
     ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     """Either side asks to move a booked meeting: new times go to the startup."""
-    ack()
-    action = parse(BlockAction, body)
-    deps = deps_of(context)
-    found = _meeting_action(deps, action) if action else None
-    if action is None or found is None:
+    found = _participant_action(ack, body, client, context)
+    if found is None:
         return
-    meeting, _rest = found
-    if action.user_id not in meeting.everyone or meeting.status is not MeetingStatus.BOOKED:
-        deps.after_ack.submit(_tell, client, action, _(NOT_IN_MEETING))
+    deps, action, meeting = found
+    if meeting.status is not MeetingStatus.BOOKED:
+        deps.after_ack.submit(_tell, client, action, _("Only a booked meeting can be moved."))
         return
     deps.after_ack.submit(_offer_more, deps, client, meeting, action)
     if action.user_id in meeting.organisation_people:
@@ -388,16 +396,10 @@ def reschedule_clicked(
 
 def cancel_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     """Cancel a meeting: everyone is told and gets a calendar CANCEL."""
-    ack()
-    action = parse(BlockAction, body)
-    deps = deps_of(context)
-    found = _meeting_action(deps, action) if action else None
-    if action is None or found is None:
+    found = _participant_action(ack, body, client, context)
+    if found is None:
         return
-    meeting, _rest = found
-    if action.user_id not in meeting.everyone:
-        deps.after_ack.submit(_tell, client, action, _(NOT_IN_MEETING))
-        return
+    deps, action, meeting = found
     with deps.sessions.begin() as session:
         cancelled = meetings.cancel(session=session, meeting=meeting)
         current = meetings.get(session=session, meeting_id=meeting.id)

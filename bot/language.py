@@ -3,10 +3,16 @@
 The rule, first match wins:
 
 1. the language the person chose with ``/matchday language sv|en``;
-2. their Slack locale, when Slack gives one and Matchday speaks it (``sv-SE``, ``en-US``);
+2. Swedish, when their Slack locale is Swedish;
 3. the language of the organisation whose project group they belong to (public
    organisations read Swedish unless the organisation chose English);
-4. English.
+4. their Slack locale, when Matchday speaks it;
+5. English.
+
+Slack has no Swedish interface, so nearly every Slack locale says English whatever the
+person reads best: an English locale therefore does not outrank the organisation's
+language, while a Swedish one always counts. For project-group members the answer never
+waits on Slack's locale, which Matchday only learns after an acknowledgement.
 """
 
 from __future__ import annotations
@@ -89,11 +95,13 @@ def choose(
         assert chosen is not None
         return Choice(chosen, Source.CHOSEN)
     from_slack = language_of_locale(slack_locale)
-    if from_slack is not None:
-        return Choice(from_slack, Source.SLACK)
+    if from_slack == SWEDISH:
+        return Choice(SWEDISH, Source.SLACK)
     for language in organisation_languages:
         if language in LANGUAGES:
             return Choice(language, Source.ORGANISATION)
+    if from_slack is not None:
+        return Choice(from_slack, Source.SLACK)
     return Choice(ENGLISH, Source.DEFAULT)
 
 

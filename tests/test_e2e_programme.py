@@ -30,8 +30,13 @@ PM, BUYER, TECH, OTHER, REP, NOBODY = (
 
 
 def setup_org(
-    ws: Workspace, channel: str = "C0ORG", name: str = "Södertälje kommun"
+    ws: Workspace,
+    channel: str = "C0ORG",
+    name: str = "Södertälje kommun",
+    language: str | None = "en",
 ) -> dict[str, Any]:
+    """Link a channel as the admin does; the organisation reads ``language`` (these tests
+    check English texts, while a municipality reads Swedish by default)."""
     response = ws.command(ADMIN, channel, "setup")
     assert response.status == 200
     view = ws.opened_modal("setup")
@@ -46,6 +51,9 @@ def setup_org(
     )
     assert answer.status == 200
     assert answer.json() == {}, answer.json()
+    if language:
+        said = ws.command(ADMIN, channel, f"language organisation {language}").json()
+        assert "Only" not in json.dumps(said), said
     return view
 
 

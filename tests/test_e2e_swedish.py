@@ -152,7 +152,7 @@ def test_a_full_assessment_and_pitch_in_swedish_leave_no_english(
         ws.command(ADMIN, "C0ORG", "language sv").json(), ensure_ascii=False
     )
     ws.command(SV_TECH, "C0ORG", "language sv")
-    setup_org(ws)
+    setup_org(ws, language=None)
     ws.wait_response("Den här kanalen är nu kopplad till *Södertälje kommun*")
     organisation = org_id(sessions)
     for person, role in ((SV_PM, "project_manager"), (SV_BUYER, "buyer"), (SV_TECH, "other")):
@@ -354,7 +354,7 @@ def test_people_and_organisations_change_their_language(
 ) -> None:
     ws = workspace
     swedish_people(ws.fake)
-    setup_org(ws)
+    setup_org(ws, language=None)
     organisation = org_id(sessions)
     add_member(ws, organisation, SV_PM, "project_manager")
     add_member(ws, organisation, SV_BUYER, "buyer")

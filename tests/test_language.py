@@ -226,3 +226,14 @@ def test_people_read_their_choice_their_slack_locale_or_their_organisations_lang
         )
     assert found.choice("UGERMAN001")[0] == Choice("en", Source.ORGANISATION)
     found.deps.after_ack.shutdown()
+
+
+def test_an_english_slack_locale_does_not_outrank_the_organisations_swedish() -> None:
+    from bot.language import Source, choose
+
+    assert choose(chosen=None, slack_locale="en-US", organisation_languages=["sv"]).language == "sv"
+    assert choose(chosen=None, slack_locale="sv-SE", organisation_languages=["en"]).language == "sv"
+    startup = choose(chosen=None, slack_locale="en-GB", organisation_languages=[])
+    assert (startup.language, startup.source) == ("en", Source.SLACK)
+    assert choose(chosen=None, slack_locale="de-DE", organisation_languages=[]).language == "en"
+    assert choose(chosen="en", slack_locale="sv-SE", organisation_languages=["sv"]).language == "en"

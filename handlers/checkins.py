@@ -60,6 +60,7 @@ from handlers.checkin_slack import (
     tell,
     tell_admins,
 )
+from handlers.language import in_organisation_language
 from storage.repositories import checkins, pilots
 
 logger = logging.getLogger(__name__)
@@ -139,11 +140,11 @@ def deliver(deps: Deps, client: WebClient, checkin_id: int, token: str) -> int:
         # Too slow to be sure the claim is still ours: the next owner looks in Slack first.
         logger.warning("check-in %s: claim too old to post safely; leaving it", checkin_id)
         return 0
+    with in_organisation_language(pilot.organisation_id):
+        message = build_checkin(pilot, checkin)
     try:
         response = client.chat_postMessage(
-            channel=pilot.channel_id,
-            metadata=checkin_metadata(pilot, checkin),
-            **build_checkin(pilot, checkin),
+            channel=pilot.channel_id, metadata=checkin_metadata(pilot, checkin), **message
         )
     except SLACK_ERRORS as error:
         return _failed(deps, client, pilot, checkin, token, error)
@@ -290,7 +291,9 @@ def send_due_reminders(deps: Deps, client: WebClient) -> int:
         if checkin is None or pilot is None:
             continue
         link = permalink(client, pilot.channel_id, checkin.message_ts)
-        tell(client, pilot.user_ids, build_reminder(pilot, checkin, link))
+        with in_organisation_language(pilot.organisation_id):
+            reminder = build_reminder(pilot, checkin, link)
+        tell(client, pilot.user_ids, reminder)
         with deps.sessions.begin() as session:
             checkins.mark_reminded(session=session, checkin_id=checkin_id, now=deps.clock.now())
         sent += 1

@@ -17,6 +17,7 @@ from bot.pitches import deadline_moment
 from bot.text import safe
 from bot.views.areas import PITCH_ACTION
 from bot.views.blocks import actions, button, message, section
+from handlers.language import in_organisation_language
 from handlers.review import PITCHES_PAGE_ACTION
 from storage.repositories import needs, organisations, pitches
 
@@ -41,7 +42,9 @@ def remind_and_close(deps: Deps, client: WebClient) -> int:
         if moment is None or now < moment - REMINDER_BEFORE:
             continue
         if _claim(deps, opportunity, "reminder") and now < moment:
-            sent += _send(client, opportunity.channel_id, _reminder(opportunity))
+            with in_organisation_language(opportunity.organisation_id):
+                reminder = _reminder(opportunity)
+            sent += _send(client, opportunity.channel_id, reminder)
     for opportunity in closings:
         moment = _moment(deps, opportunity)
         if moment is None or now <= moment or not _claim(deps, opportunity, "closing"):
@@ -52,11 +55,9 @@ def remind_and_close(deps: Deps, client: WebClient) -> int:
                 session=session, organisation_id=opportunity.organisation_id
             )
         if organisation is not None:
-            sent += _send(
-                client,
-                organisation.channel_id,
-                _closed(opportunity, count, organisation.channel_id),
-            )
+            with in_organisation_language(organisation.id):
+                closed = _closed(opportunity, count, organisation.channel_id)
+            sent += _send(client, organisation.channel_id, closed)
     return sent
 
 

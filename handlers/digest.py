@@ -17,6 +17,7 @@ from bot.views.blocks import message, section
 from bot.views.report import build_report
 from bot.workdays import next_working_day
 from handlers.common import post
+from handlers.language import in_language_of
 from storage.repositories import attention, insight, people
 
 DIGEST_AT = time(8)
@@ -52,12 +53,13 @@ def send_weekly_digest(deps: Deps, client: WebClient) -> int:
         closing = attention.closing_opportunities(
             session, local.date(), local.date() + timedelta(days=7)
         )
-    digest = build_report(period, total(rows, _("the programme")), rows)
-    digest["blocks"].insert(1, section(_("*Your weekly digest.* Last week in numbers:")))
-    needs = _needs_lines(blocked, missed, closing)
-    if needs:
-        digest["blocks"].append(section(needs))
     for admin in admins:
+        with in_language_of(admin):
+            digest = build_report(period, total(rows, _("the programme")), rows)
+            digest["blocks"].insert(1, section(_("*Your weekly digest.* Last week in numbers:")))
+            needs = _needs_lines(blocked, missed, closing)
+            if needs:
+                digest["blocks"].append(section(needs))
         post(client, admin, message(digest["text"], digest["blocks"]))
     return 1
 

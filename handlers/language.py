@@ -10,7 +10,8 @@ it is refreshed the same way.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -237,3 +238,17 @@ def _organisation_language(request: CommandRequest, rest: str) -> dict[str, Any]
 def register(app: App) -> None:
     """The language subcommand needs no listener of its own (the middleware is installed
     by the app factory, before every listener)."""
+
+
+@contextmanager
+def in_language_of(user_id: str) -> Iterator[None]:
+    """Build messages for this person in their language (after the ack only)."""
+    with use_language(language_for(user_id)):
+        yield
+
+
+@contextmanager
+def in_organisation_language(organisation_id: int) -> Iterator[None]:
+    """Build messages for an organisation's channel in its language."""
+    with use_language(language_for_organisation(organisation_id)):
+        yield

@@ -25,6 +25,7 @@ from bot.views.meetings import (
     build_reminder,
 )
 from handlers.common import deps_of, open_modal, post, respond
+from handlers.language import in_language_of
 from handlers.meetings import _names, _zone
 from handlers.payloads import BlockAction, ViewSubmission, parse
 from storage.repositories import meetings
@@ -68,17 +69,19 @@ def _remind(deps: Deps, client: WebClient, meeting: Meeting) -> int:
     zone = _zone(organisation)
     start, end = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
     for person in meeting.everyone:
-        post(
-            client,
-            person,
-            build_reminder(_counterpart(deps, meeting, person), start, end, meeting.place),
-        )
+        with in_language_of(person):
+            reminder = build_reminder(
+                _counterpart(deps, meeting, person), start, end, meeting.place
+            )
+        post(client, person, reminder)
     return 1
 
 
 def _ask(deps: Deps, client: WebClient, meeting: Meeting) -> int:
     for person in meeting.everyone:
-        post(client, person, build_follow_up(meeting.id, _counterpart(deps, meeting, person)))
+        with in_language_of(person):
+            question = build_follow_up(meeting.id, _counterpart(deps, meeting, person))
+        post(client, person, question)
     return 1
 
 

@@ -14,6 +14,7 @@ from bot.deps import Deps
 from bot.views.assessment import nudge
 from bot.workdays import add_working_days, is_working_day, local_datetime
 from handlers.assessment_flow import load
+from handlers.language import in_organisation_language
 from storage.repositories import assessments
 
 logger = logging.getLogger(__name__)
@@ -48,11 +49,11 @@ def nudge_stalled(deps: Deps, client: WebClient) -> int:
         with deps.sessions.begin() as session:
             if not assessments.claim_nudge(session=session, assessment=candidate, now=now):
                 continue
+        with in_organisation_language(ctx.organisation.id):
+            message = nudge(ctx.assessment.state)
         try:
             client.chat_postMessage(
-                channel=ctx.assessment.channel_id,
-                thread_ts=ctx.assessment.thread_ts,
-                **nudge(ctx.assessment.state),
+                channel=ctx.assessment.channel_id, thread_ts=ctx.assessment.thread_ts, **message
             )
         except SlackApiError as error:
             logger.warning(

@@ -37,7 +37,7 @@ from storage.models import (
     PilotRow,
     PitchRow,
 )
-from storage.repositories import organisations, startups
+from storage.repositories import languages, organisations, startups
 from tests.e2e import ADMIN, ServerProcess, Workspace
 from tests.test_pilots_delivery import deps_for, posted_keys
 
@@ -138,6 +138,10 @@ def p(
             kind=OrganisationKind.MUNICIPALITY,
             opportunities_channel_id="C0OPPS",
             timezone="Europe/Stockholm",
+        )
+        # These tests read English texts; a municipality reads Swedish unless it chooses.
+        languages.set_organisation_language(
+            session=session, actor=ADMIN, organisation_id=organisation.id, language="en"
         )
         for person, role in ((PM, Role.PROJECT_MANAGER), (BUYER, Role.BUYER)):
             organisations.set_member(

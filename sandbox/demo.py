@@ -115,6 +115,9 @@ class Seeder:
                 "opportunities_channel": OPPORTUNITIES_CHANNEL,
             },
         )
+        # The demo reads English like the README; `/matchday language organisation sv`
+        # in the channel switches the group to Swedish, the default for a municipality.
+        self._command(PROJECT_CHANNEL, "language organisation en")
         self.progress("adding the project group")
         self._command(PROJECT_CHANNEL, "team")
         for person, role in GROUP:

@@ -32,8 +32,8 @@ def build_help(caller: Caller, unknown: str = "") -> dict[str, Any]:
 def first_steps() -> str:
     """What someone outside the programme should do first."""
     return _(
-        "You are not part of the programme yet. A programme admin can add you to an "
-        "organisation's project group or register you as a startup representative."
+        "You are not part of the programme yet. Apply with `/matchday join`, as a startup or "
+        "to join your organisation's project group; a programme admin will answer."
     )
 
 

@@ -68,9 +68,9 @@ def build_home(data: HomeData) -> dict[str, Any]:
         blocks.append(
             section(
                 _(
-                    "*What to do first:* ask a programme admin to add you to your "
-                    "organisation's project group, or to register your startup with you "
-                    "as its representative. Meanwhile `/matchday help` shows what you can do."
+                    "*What to do first:* apply with `/matchday join`, as a startup or to "
+                    "join your organisation's project group; a programme admin will answer. "
+                    "Meanwhile `/matchday help` shows what you can do."
                 )
             )
         )

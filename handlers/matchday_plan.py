@@ -48,7 +48,7 @@ def _note(plan: Plan) -> dict[str, object]:
     }
 
 
-def _admin_action(
+def admin_action(
     ack: Ack, body: dict[str, Any], context: BoltContext
 ) -> tuple[Deps, BlockAction, Matchday] | None:
     ack()
@@ -70,7 +70,7 @@ def _admin_action(
 
 def plan_clicked(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     """Compute the plan (after the ack: it may take seconds) and show it to the admin."""
-    found = _admin_action(ack, body, context)
+    found = admin_action(ack, body, context)
     if found is not None:
         deps, action, matchday = found
         deps.after_ack.submit(_plan, deps, matchday, action)
@@ -108,7 +108,7 @@ def publish_clicked(
     ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     """Send every party its agenda to accept or decline."""
-    found = _admin_action(ack, body, context)
+    found = admin_action(ack, body, context)
     if found is None:
         return
     deps, action, matchday = found
@@ -295,7 +295,7 @@ def _tell_changes(
 
 def export_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     """Send the admin the plan as a CSV file."""
-    found = _admin_action(ack, body, context)
+    found = admin_action(ack, body, context)
     if found is not None:
         deps, action, matchday = found
         deps.after_ack.submit(_export, deps, client, matchday, action.user_id)

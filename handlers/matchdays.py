@@ -19,15 +19,18 @@ from bot.views.matchdays import (
     AVAILABILITY_ACTION,
     LENGTHS,
     NEW_CALLBACK,
+    REQUEST_ACTION,
+    REQUEST_CALLBACK,
     build_availability,
     build_new_matchday_modal,
+    build_request_modal,
 )
 from handlers.commands import CommandRequest, OpenModal, Outcome, Reply, subcommand
-from handlers.common import caller_of, deps_of, post, respond
+from handlers.common import caller_of, deps_of, open_modal, post, respond
 from handlers.matchday_people import Directory, load_setup, overview
-from handlers.matchday_plan import replan_after
+from handlers.matchday_plan import admin_action, replan_after
 from handlers.payloads import BlockAction, ViewSubmission, parse
-from storage.repositories import matchdays, organisations, pitches
+from storage.repositories import matchdays, organisations, pitches, startups
 
 
 @subcommand("matchday")
@@ -218,10 +221,69 @@ def availability_changed(
         deps.after_ack.submit(replan_after, deps, client, setup.matchday.id, set(), action.user_id)
 
 
+def request_clicked(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """Open the form for an extra requested meeting (admins)."""
+    found = admin_action(ack, body, context)
+    if found is None:
+        return
+    deps, action, matchday = found
+    with deps.sessions() as session:
+        organisation_names = [
+            (o.id, o.name) for o in organisations.all_organisations(session=session)
+        ]
+        startup_names = [(s.id, s.name) for s in startups.all_startups(session=session)]
+    view = build_request_modal(matchday, organisation_names, startup_names, action.response_url)
+    deps.after_ack.submit(open_modal, client, action.trigger_id, view, action.response_url)
+
+
+def request_submitted(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    """Add the requested meeting; it is placed at the next plan or re-plan."""
+    submission = parse(ViewSubmission, body)
+    deps = deps_of(context)
+    if submission is None or not caller_of(deps, submission.user_id).is_admin:
+        ack(
+            response_action="errors",
+            errors={"organisation": _("Only programme admins can plan matchdays.")},
+        )
+        return
+    metadata = submission.metadata()
+    values = {key: submission.text(key) or "" for key in ("organisation", "startup", "priority")}
+    errors = {key: _("Please choose one.") for key, value in values.items() if not value}
+    if values["priority"] and values["priority"] not in {p.value for p in Priority}:
+        errors["priority"] = _("Please choose one.")
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    with deps.sessions.begin() as session:
+        matchday = matchdays.get(session=session, matchday_id=int(metadata.get("matchday", 0)))
+        if matchday is None:
+            ack(
+                response_action="errors",
+                errors={"organisation": _("This matchday no longer exists.")},
+            )
+            return
+        matchdays.add_request(
+            session=session,
+            actor=submission.user_id,
+            matchday_id=matchday.id,
+            organisation_id=int(values["organisation"]),
+            startup_id=int(values["startup"]),
+            priority=Priority(values["priority"]),
+        )
+    ack()
+    deps.after_ack.submit(
+        respond, str(metadata.get("response_url", "")), overview(deps, matchday), replace=True
+    )
+
+
 def register(app: App) -> None:
     """Wire the new-matchday form and the availability checkboxes."""
     app.view(NEW_CALLBACK)(new_submitted)
     app.action(AVAILABILITY_ACTION)(availability_changed)
+    app.action(REQUEST_ACTION)(request_clicked)
+    app.view(REQUEST_CALLBACK)(request_submitted)
 
 
 __all__ = ["Directory"]

@@ -163,3 +163,54 @@ def _matchday_id(sessions: sessionmaker[Session]) -> str:
 def _startup_id(sessions: sessionmaker[Session], name: str) -> int:
     with sessions() as session:
         return next(s.id for s in startups.all_startups(session=session) if s.name == name)
+
+
+def test_an_admin_adds_an_extra_request_with_a_priority(workspace: Workspace, sessions) -> None:
+    from tests.test_e2e_programme import org_id, setup_org
+
+    ws = workspace
+    two_shortlisted(ws, sessions)
+    setup_org(ws, "C0REGION", "Region Stockholm")
+    assert define(ws) == {}
+    ws.wait_response("Matchday Health")
+    ws.click(ADMIN, "matchday_request", _matchday_id(sessions))
+    form = ws.opened_modal("matchday_request")
+    refused = ws.submit(
+        ADMIN,
+        form,
+        {
+            "organisation": {"value": payloads.static_value(None)},
+            "startup": {"value": payloads.static_value(None)},
+            "priority": {"value": payloads.static_value("must")},
+        },
+    ).json()
+    assert set(refused["errors"]) == {"organisation", "startup"}
+    region, beta = org_id(sessions, "C0REGION"), _startup_id(sessions, "Beta")
+    assert ws.submit(
+        PM,
+        form,
+        {
+            "organisation": {"value": payloads.static_value(str(region))},
+            "startup": {"value": payloads.static_value(str(beta))},
+            "priority": {"value": payloads.static_value("must")},
+        },
+    ).json()["errors"]
+    assert (
+        ws.submit(
+            ADMIN,
+            form,
+            {
+                "organisation": {"value": payloads.static_value(str(region))},
+                "startup": {"value": payloads.static_value(str(beta))},
+                "priority": {"value": payloads.static_value("must")},
+            },
+        ).json()
+        == {}
+    )
+    from storage.models import MatchdayRequestRow
+
+    with sessions() as session:
+        rows = session.scalars(select(MatchdayRequestRow)).all()
+    assert sorted(row.priority for row in rows) == ["must", "should", "should"]
+    ws.click(ADMIN, "matchday_plan", _matchday_id(sessions))
+    ws.wait_response("Plan: 3 meetings", timeout=20)

@@ -37,6 +37,13 @@ AVAILABILITY_ACTION = "matchday_availability"
 PLAN_ACTION = "matchday_plan"
 PUBLISH_ACTION = "matchday_publish"
 EXPORT_ACTION = "matchday_export"
+REQUEST_ACTION = "matchday_request"
+REQUEST_CALLBACK = "matchday_request"
+PRIORITY_LABELS = {
+    "must": N_("Must meet"),
+    "should": N_("Should meet"),
+    "could": N_("Could meet"),
+}
 ACCEPT_ACTION = "matchday_accept"
 DECLINE_ACTION = "matchday_decline"
 LENGTHS = (15, 20, 30, 45, 60)
@@ -234,6 +241,7 @@ def build_overview(
             button(_("Plan now"), PLAN_ACTION, value, style="primary"),
             button(_("Publish agendas"), PUBLISH_ACTION, value),
             button(_("Export CSV"), EXPORT_ACTION, value),
+            button(_("Add request"), REQUEST_ACTION, value),
         )
     )
     return message(_("Matchday {title}").format(title=safe(matchday.title, 150)), blocks[:50])
@@ -288,3 +296,30 @@ def build_change(lines: list[str]) -> dict[str, Any]:
     """The notice to the people a re-plan affected."""
     text = _("Your matchday agenda changed:") + "\n" + "\n".join(lines[:30])
     return message(_("Your matchday agenda changed"), [section(text)])
+
+
+def build_request_modal(
+    matchday: Matchday,
+    organisations: list[tuple[int, str]],
+    startups: list[tuple[int, str]],
+    response_url: str,
+) -> dict[str, Any]:
+    """The form to request an extra meeting at a matchday, with its priority."""
+    priorities = [option(_(label), value) for value, label in PRIORITY_LABELS.items()]
+    return modal(
+        REQUEST_CALLBACK,
+        _("Request a meeting"),
+        [
+            section(_("An extra meeting for *{title}*.").format(title=safe(matchday.title, 150))),
+            static_select(
+                "organisation",
+                _("Organisation"),
+                [option(n, str(i)) for i, n in organisations[:100]],
+            ),
+            static_select("startup", _("Startup"), [option(n, str(i)) for i, n in startups[:100]]),
+            static_select("priority", _("Priority"), priorities, initial="should"),
+        ],
+        submit=_("Add"),
+        close=_("Cancel"),
+        private_metadata=json.dumps({"matchday": matchday.id, "response_url": response_url}),
+    )

@@ -51,6 +51,7 @@ PROJECT_CHANNEL = "C01PROJEKT"
 OPPORTUNITIES_CHANNEL = "C02OPPS"
 TELGE_CHANNEL = "C03TELGE"
 GENERAL_CHANNEL = "C04GENERAL"
+PILOT_CHANNEL = "C05PILOT"
 ORGANISATION = "Södertälje kommun"
 EVERYONE = tuple(p.id for p in PEOPLE)
 CHANNELS = (
@@ -59,6 +60,9 @@ CHANNELS = (
     (OPPORTUNITIES_CHANNEL, "opportunities", EVERYONE, True),
     (TELGE_CHANNEL, "telge-energi", (ADMIN.id, PER.id), True),
     (GENERAL_CHANNEL, "general", EVERYONE, False),
+    # A channel for a pilot with CareSense (the project group, Lina and @Matchday), ready for
+    # `/matchday pilot new`: the page cannot create channels or invite the app.
+    (PILOT_CHANNEL, "pilot-fall-sensors", (ADMIN.id, *(p.id for p, _r in GROUP), LINA.id), True),
 )
 STARTUPS = (
     ("CareSense AB", "559123-4561", "https://caresense.example", "health tech",

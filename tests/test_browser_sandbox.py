@@ -5,8 +5,10 @@ Python; `matchday sandbox` runs as a person starts it, with the app beside it. E
 saves a screenshot in test-artifacts/browser-sandbox/. Steps run in order on one demo
 workspace; add new workflows as new steps at the end of STEPS.
 
-Still to come as their workflows land: pitching in the Pitch form, shortlisting a pitch,
-booking a meeting, and a pilot check-in after advancing time.
+The whole flow: setup, a needs assessment and its opportunity card, then a startup's pitch
+in the Pitch form, the buyer shortlisting it, a meeting proposed and booked, and a pilot
+started in the demo's #pilot-fall-sensors whose first check-in, posted by the scheduler
+after *advance to*, is answered by the pilot's people.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ import shutil
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Locator, Page, expect, sync_playwright
@@ -88,12 +91,27 @@ class Demo:
         expect(modal.get_by_test_id("modal-title")).to_have_text(title, timeout=WAIT_MS)
         return modal
 
-    def field(self, label: str) -> Locator:
-        """The input of the modal field with this label."""
+    def open_dm(self) -> None:
+        """Open the Messages tab of the Matchday app: the person's DM with Matchday."""
+        self.page.get_by_test_id("app-matchday").click()
+        self.page.get_by_test_id("tab-messages").click()
+        expect(self.page.get_by_test_id("tab-messages")).to_have_class(re.compile("active"))
+        expect(self.page.get_by_test_id("messages")).to_be_visible()
+
+    def field(self, label: str, exact: bool = False) -> Locator:
+        """The input of the modal field with this label (the whole label when ``exact``)."""
+        text: str | re.Pattern[str] = (
+            re.compile(rf"^{re.escape(label)}( \(optional\))?$") if exact else label
+        )
         block = self.page.locator("#modal .block.input").filter(
-            has=self.page.locator(".label", has_text=label)
+            has=self.page.locator(".label", has_text=text)
         )
         return block.locator("input, textarea, select").first
+
+    def now(self) -> datetime:
+        """The sandbox clock's time, in the programme's time zone."""
+        clock = self.page.evaluate("window.sandboxPage.data.clock")
+        return datetime.fromisoformat(clock["now"]).astimezone(ZoneInfo(clock["timezone"]))
 
     def submit(self) -> None:
         """Press the modal's submit button."""
@@ -309,6 +327,136 @@ def step_block_kit(demo: Demo) -> None:
     expect(shown.locator("input[type=time]")).to_have_value("10:00")
 
 
+def step_pitch(demo: Demo) -> None:
+    """Lina pitches CareSense from the card's Pitch button and gets the receipt by DM."""
+    demo.be(LINA)
+    demo.open_channel("opportunities")
+    demo.message("Fewer falls at home").get_by_role("button", name=re.compile("Pitch")).click()
+    modal = demo.modal("Pitch")
+    expect(modal).to_contain_text("Pitching CareSense AB for Fewer falls at home.")
+    demo.field("Your solution in short").fill(
+        "Discreet fall sensors in the home that alert the home-care team within a minute."
+    )
+    demo.field("How it meets the challenge").fill(
+        "Falls are found at once instead of hours later, so fewer need an ambulance."
+    )
+    demo.field("What a pilot could look like").fill(
+        "Ten homes for four months, 250 kSEK including installation and training."
+    )
+    demo.field("Link").fill("https://caresense.example/pilot")
+    demo.shots.append(_shot(demo, "pitch-form"))
+    demo.submit()
+    expect(demo.page.get_by_test_id("modal")).to_be_hidden(timeout=WAIT_MS)
+    demo.open_dm()
+    receipt = demo.message("Your pitch for Fewer falls at home was sent")
+    expect(receipt).to_contain_text("Ten homes for four months")
+    expect(receipt.get_by_role("button", name="Withdraw pitch")).to_be_visible()
+
+
+def step_shortlist(demo: Demo) -> None:
+    """Anna, the buyer, shortlists the pitch from its card in the group's channel."""
+    demo.be(ANNA)
+    demo.open_channel("sodertalje-projektgrupp")
+    card = demo.message("Pitch from CareSense AB")
+    expect(card).to_contain_text("Discreet fall sensors")
+    card.get_by_role("button", name="Shortlist").click()
+    expect(card).to_contain_text(f"Shortlisted by @{ANNA.real_name}.", timeout=WAIT_MS)
+    expect(card.get_by_role("button", name="Propose meeting")).to_be_visible()
+    expect(card.get_by_role("button", name="Shortlist")).to_have_count(0)
+
+
+def step_meeting(demo: Demo) -> None:
+    """Sara proposes a meeting from the card; Lina chooses a time; both see it booked."""
+    demo.be(SARA)
+    demo.open_channel("sodertalje-projektgrupp")
+    demo.message("Pitch from CareSense AB").get_by_role("button", name="Propose meeting").click()
+    demo.modal("Propose meeting")
+    demo.field("Who from the group attends").select_option(label=[SARA.real_name, ANNA.real_name])
+    demo.field("Length").select_option(label="45 minutes")
+    demo.field("Place or video link").fill("https://meet.example/caresense")
+    demo.submit()
+    expect(demo.page.get_by_test_id("modal")).to_be_hidden(timeout=WAIT_MS)
+    demo.be(LINA)
+    demo.open_dm()
+    proposal = demo.message("Södertälje kommun would like to meet you")
+    choose = proposal.get_by_role("button", name="Choose")
+    expect(choose).to_have_count(3)
+    demo.shots.append(_shot(demo, "meeting-times"))
+    choose.first.click()
+    demo.message("Booked. The confirmation follows.")  # in place of the times offered
+    expect(demo.page.get_by_role("button", name="Choose")).to_have_count(0)
+    booked = demo.message("Meeting booked: Södertälje kommun")
+    expect(booked).to_contain_text("https://meet.example/caresense")
+    expect(booked.get_by_role("button", name="Reschedule")).to_be_visible()
+    expect(demo.message("meeting.ics").locator(".file")).to_have_text("📎 meeting.ics")
+    demo.be(SARA)
+    demo.open_dm()
+    expect(demo.message("Meeting booked: CareSense AB")).to_contain_text(
+        "https://meet.example/caresense"
+    )
+
+
+def _shown_time(text: str, today: date) -> datetime:
+    """A time as the page shows it ("Tomorrow 09:30", "Dec 10, 2026 09:30"), as wall time."""
+    day, _space, clock = text.strip().rpartition(" ")
+    relative = {"Today": today, "Tomorrow": today + timedelta(days=1)}
+    on = relative.get(day) or datetime.strptime(day.replace("Sept", "Sep"), "%b %d, %Y").date()
+    return datetime.combine(on, datetime.strptime(clock, "%H:%M").time())
+
+
+def step_pilot_check_in(demo: Demo) -> None:
+    """Sara starts a pilot; time moves to its first check-in; its people answer it."""
+    demo.open_channel("sodertalje-projektgrupp")
+    demo.type("/matchday pilot new")
+    demo.modal("Start a pilot")
+    today = demo.now().date()
+    demo.field("Title").fill("Fall sensors in ten homes")
+    demo.field("Goals or milestones").fill(
+        f"{today + timedelta(days=30)} Ten homes use the sensors\n"
+        f"{today + timedelta(days=110)} 20 % fewer falls that need an ambulance"
+    )
+    expect(demo.field("Start date")).to_have_value(today.isoformat())
+    demo.field("End date").fill((today + timedelta(days=120)).isoformat())
+    demo.field("Pilot channel").select_option(label="#pilot-fall-sensors")
+    demo.field("People from the organisation").select_option(label=[SARA.real_name, ANNA.real_name])
+    demo.field("Startup", exact=True).select_option(label="CareSense AB")
+    demo.field("People from the startup").select_option(label=LINA.real_name)
+    demo.field("Check-ins").select_option(label="Every week")
+    demo.field("On", exact=True).select_option(label="Thursday")
+    demo.field("At", exact=True).fill("09:30")
+    demo.shots.append(_shot(demo, "pilot-form"))
+    demo.submit()
+    expect(demo.page.get_by_test_id("modal")).to_be_hidden(timeout=WAIT_MS)
+    started = demo.ephemeral("Started the pilot Fall sensors in ten homes in #pilot-fall-sensors")
+    first = _shown_time(started.locator("time").inner_text(), today)
+    demo.open_channel("pilot-fall-sensors")
+    expect(demo.message("Fall sensors in ten homes")).to_contain_text("Ten homes use the sensors")
+
+    # Like a person: read when the first check-in is due and advance the clock just past it.
+    demo.page.get_by_label("advance to").fill(f"{first + timedelta(minutes=1):%Y-%m-%dT%H:%M}")
+    demo.page.locator("#advance-to").get_by_role("button", name="Go").click()
+    checkin = demo.message("Check-in 1: Fall sensors in ten homes")
+    expect(checkin).to_contain_text("How is the pilot going?")
+    expect(checkin).not_to_contain_text("Late:")
+    demo.shots.append(_shot(demo, "check-in-posted"))
+    checkin.get_by_role("button", name=re.compile("On track")).click()
+    expect(checkin).to_contain_text(f"On track — answered by @{SARA.real_name}", timeout=WAIT_MS)
+
+    # Lina, on the startup's side, adds progress and next steps in the form.
+    demo.be(LINA)
+    demo.open_channel("pilot-fall-sensors")
+    checkin = demo.message("Check-in 1: Fall sensors in ten homes")
+    checkin.get_by_role("button", name="Progress and next steps").click()
+    demo.modal("Check-in 1")
+    expect(demo.field("Status")).to_have_value("on_track")
+    demo.field("Progress since the last check-in").fill("Sensors are in six of the ten homes.")
+    demo.field("Next steps").fill("Install the last four and train the night shift.")
+    demo.submit()
+    expect(demo.page.get_by_test_id("modal")).to_be_hidden(timeout=WAIT_MS)
+    expect(checkin).to_contain_text(f"On track — answered by @{LINA.real_name}", timeout=WAIT_MS)
+    expect(checkin).to_contain_text("Sensors are in six of the ten homes.")
+
+
 STEPS: list[tuple[str, Callable[[Demo], None]]] = [
     ("setup", step_setup),
     ("team", step_team),
@@ -319,7 +467,10 @@ STEPS: list[tuple[str, Callable[[Demo], None]]] = [
     ("app-home", step_home),
     ("advance-time", step_time),
     ("block-kit", step_block_kit),
-    # next: ("pitch", ...), ("shortlist", ...), ("meeting", ...), ("pilot-check-in", ...)
+    ("pitch", step_pitch),
+    ("shortlist", step_shortlist),
+    ("meeting", step_meeting),
+    ("pilot-check-in", step_pilot_check_in),
 ]
 
 

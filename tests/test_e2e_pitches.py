@@ -183,7 +183,12 @@ def test_review_decisions_reach_the_startup(workspace: Workspace, sessions) -> N
     ws.wait_response("Only the organisation's project group")
     ws.click(BUYER, "pitch_shortlist", str(pitch))
     ws.wait_post(REP, "Good news")
-    ws._wait("chat.update", lambda c: "Shortlisted by <@UBUYER0001>" in json.dumps(c.args), 5)
+    shortlisted_card = ws._wait(
+        "chat.update", lambda c: "Shortlisted by <@UBUYER0001>" in json.dumps(c.args), 5
+    )
+    for next_step in ("meeting_propose", "pilot_from_pitch"):
+        assert next_step in json.dumps(shortlisted_card.args)
+    assert "pitch_shortlist" not in json.dumps(shortlisted_card.args)
 
     ws.click(PM, "pitch_ask", str(pitch))
     ask = ws.opened_modal("pitch_ask")

@@ -172,6 +172,7 @@ def build_review_card(pitch: Pitch, note: str = "") -> dict[str, Any]:
             buttons.append(
                 button(_("Propose meeting"), PROPOSE_MEETING_ACTION, str(pitch.id), style="primary")
             )
+            buttons.append(button(_("Start a pilot"), START_PILOT_ACTION, str(pitch.id)))
         buttons.append(button(_("Decline"), DECLINE_ACTION, str(pitch.id), style="danger"))
         buttons.append(button(_("Ask a question"), ASK_ACTION, str(pitch.id)))
         blocks.append(actions(*buttons))

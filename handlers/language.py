@@ -252,3 +252,14 @@ def in_organisation_language(organisation_id: int) -> Iterator[None]:
     """Build messages for an organisation's channel in its language."""
     with use_language(language_for_organisation(organisation_id)):
         yield
+
+
+def post_in_their_language(
+    client: WebClient, user_id: str, build: Callable[[], dict[str, Any]]
+) -> None:
+    """Build a direct message in the recipient's language and send it (after the ack)."""
+    from handlers.common import post
+
+    with in_language_of(user_id):
+        message = build()
+    post(client, user_id, message)

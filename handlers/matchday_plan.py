@@ -6,6 +6,7 @@ import csv
 import io
 import logging
 from datetime import datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -29,6 +30,7 @@ from bot.views.matchdays import (
     build_change,
 )
 from handlers.common import caller_of, deps_of, post, respond
+from handlers.language import post_in_their_language
 from handlers.matchday_people import Directory, load_setup, overview
 from handlers.payloads import BlockAction, parse
 from storage.repositories import matchdays, meetings
@@ -169,11 +171,15 @@ def send_agendas(deps: Deps, client: WebClient, matchday_id: int, reminder: bool
     setup, directory = loaded
     for party in setup.parties:
         items = _agenda_items(deps, setup, directory, party.kind, party.ref_id)
-        message = build_agenda(
-            setup.matchday, directory.name(party.kind, party.ref_id), items, reminder=reminder
+        build = partial(
+            build_agenda,
+            setup.matchday,
+            directory.name(party.kind, party.ref_id),
+            items,
+            reminder=reminder,
         )
         for person in directory.of(party.kind, party.ref_id):
-            post(client, person, message)
+            post_in_their_language(client, person, build)
 
 
 def answer_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:

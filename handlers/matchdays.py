@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, time
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,7 +27,8 @@ from bot.views.matchdays import (
     build_request_modal,
 )
 from handlers.commands import CommandRequest, OpenModal, Outcome, Reply, subcommand
-from handlers.common import caller_of, deps_of, open_modal, post, respond
+from handlers.common import caller_of, deps_of, open_modal, respond
+from handlers.language import post_in_their_language
 from handlers.matchday_people import Directory, load_setup, overview
 from handlers.matchday_plan import admin_action, replan_after
 from handlers.payloads import BlockAction, ViewSubmission, parse
@@ -157,7 +159,8 @@ def _invite(deps: Deps, client: WebClient, matchday_id: int, response_url: str) 
     setup, directory = loaded
     slots = setup.matchday.slots()
     for party in setup.parties:
-        message = build_availability(
+        build = partial(
+            build_availability,
             setup.matchday,
             directory.name(party.kind, party.ref_id),
             party.kind,
@@ -166,7 +169,7 @@ def _invite(deps: Deps, client: WebClient, matchday_id: int, response_url: str) 
             party.unavailable,
         )
         for person in directory.of(party.kind, party.ref_id):
-            post(client, person, message)
+            post_in_their_language(client, person, build)
     respond(response_url, overview(deps, setup.matchday))
 
 

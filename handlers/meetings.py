@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,7 +38,7 @@ from bot.views.meetings import (
 from bot.views.resources import resource_blocks
 from handlers.commands import CommandRequest, Outcome, Reply, subcommand
 from handlers.common import caller_of, deps_of, open_modal, post, respond
-from handlers.language import language_for
+from handlers.language import language_for, post_in_their_language
 from handlers.payloads import BlockAction, ViewSubmission, parse
 from storage.repositories import meetings, organisations, pitches, startups
 from storage.repositories.resources import resources_for
@@ -204,7 +205,9 @@ def propose_submitted(
         )
     ack()
     for person in meeting.startup_people:
-        deps.after_ack.submit(post, client, person, _proposal(meeting, organisation.name))
+        deps.after_ack.submit(
+            post_in_their_language, client, person, partial(_proposal, meeting, organisation.name)
+        )
     note = _("Proposed three times to *{startup}*; you will hear when they choose.").format(
         startup=startup.name
     )

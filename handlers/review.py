@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -32,6 +33,7 @@ from bot.views.pitches import (
 )
 from handlers.commands import CommandRequest, Outcome, Reply, subcommand
 from handlers.common import caller_of, deps_of, open_modal, post, respond
+from handlers.language import post_in_their_language
 from handlers.payloads import BlockAction, ViewSubmission, parse
 from handlers.pitching import refresh_card
 from storage.repositories import organisations, pitches, startups
@@ -87,7 +89,10 @@ def _decide(
     deps.after_ack.submit(refresh_card, deps, client, current, organisation.channel_id, note)
     for representative in _representatives(deps, pitch.startup_id):
         deps.after_ack.submit(
-            post, client, representative, outcome_message(current, status, reason_code, reason)
+            post_in_their_language,
+            client,
+            representative,
+            partial(outcome_message, current, status, reason_code, reason),
         )
     return True
 
@@ -186,7 +191,10 @@ def ask_submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: Bo
     ack()
     for representative in _representatives(deps, pitch.startup_id):
         deps.after_ack.submit(
-            post, client, representative, build_question_dm(pitch, question.id, text)
+            post_in_their_language,
+            client,
+            representative,
+            partial(build_question_dm, pitch, question.id, text),
         )
 
 

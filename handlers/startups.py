@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -11,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.access import admin_only
 from bot.forms import validate_startup
 from bot.i18n import _
+from bot.programme import Startup
 from bot.text import safe
 from bot.views.help import build_notice
 from bot.views.startup import (
@@ -20,7 +22,8 @@ from bot.views.startup import (
     welcome_representative,
 )
 from handlers.commands import CommandRequest, OpenModal, Outcome, subcommand
-from handlers.common import caller_of, deps_of, post, respond
+from handlers.common import caller_of, deps_of, respond
+from handlers.language import post_in_their_language
 from handlers.payloads import ViewSubmission, parse
 from storage.repositories import startups
 
@@ -86,8 +89,15 @@ def startup_submitted(
     deps.after_ack.submit(respond, response_url, build_notice(startup_registered(startup)))
     for representative in startup.representatives:
         deps.after_ack.submit(
-            post, client, representative, build_notice(welcome_representative(startup))
+            post_in_their_language,
+            client,
+            representative,
+            partial(_welcome, startup),
         )
+
+
+def _welcome(startup: Startup) -> dict[str, Any]:
+    return build_notice(welcome_representative(startup))
 
 
 def register(app: App) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -12,7 +13,7 @@ from bot.deps import Deps
 from bot.forms import validate_member
 from bot.i18n import _
 from bot.labels import role_label
-from bot.programme import Caller, Organisation
+from bot.programme import Caller, Organisation, Role
 from bot.text import USER_ID, safe, user
 from bot.views.blocks import context as context_block
 from bot.views.help import build_notice, unlinked_channel
@@ -25,7 +26,8 @@ from bot.views.team import (
     member_saved,
 )
 from handlers.commands import CommandRequest, Outcome, Reply, subcommand
-from handlers.common import caller_of, deps_of, open_modal, post, respond
+from handlers.common import caller_of, deps_of, open_modal, respond
+from handlers.language import post_in_their_language
 from handlers.payloads import BlockAction, ViewSubmission, parse
 from storage.repositories import organisations
 
@@ -122,11 +124,20 @@ def add_member_submitted(
     response_url = str(metadata.get("response_url", ""))
     deps.after_ack.submit(_after_member_change, deps, caller, organisation, note, response_url)
     if added:
-        welcome = _(
-            "You have been added to the project group of *{name}* as {role}. "
-            "Type `/matchday help` to see what you can do."
-        ).format(name=safe(organisation.name, 200), role=role_label(form.role).lower())
-        deps.after_ack.submit(post, client, form.user_id, build_notice(welcome))
+        deps.after_ack.submit(
+            post_in_their_language,
+            client,
+            form.user_id,
+            partial(_welcome, organisation, form.role),
+        )
+
+
+def _welcome(organisation: Organisation, role: Role) -> dict[str, Any]:
+    text = _(
+        "You have been added to the project group of *{name}* as {role}. "
+        "Type `/matchday help` to see what you can do."
+    ).format(name=safe(organisation.name, 200), role=role_label(role).lower())
+    return build_notice(text)
 
 
 def remove_member_clicked(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:

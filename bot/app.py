@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
@@ -18,6 +18,9 @@ from bot.background import AfterAck, ContextThreadPool
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.deps import Deps
+
+if TYPE_CHECKING:
+    from worker.run import Worker
 
 logger = logging.getLogger(__name__)
 
@@ -63,19 +66,23 @@ def create_app(settings: Settings, deps: Deps, *, socket_mode: bool = False) -> 
     install_languages(app, deps)  # every request in its sender's language
     app.error(_polite_error)
     register_all(app)
-    _tick_after_clock_advances(settings, deps, app)
     return app
 
 
-def _tick_after_clock_advances(settings: Settings, deps: Deps, app: App) -> None:
-    """Under the sandbox's clock, run the scheduler's tick as soon as time is advanced."""
+def start_worker(deps: Deps, client: WebClient) -> Worker:
+    """Start the worker in this process: the outbox sender, and the tick when scheduled.
+
+    Under the sandbox's clock the tick also runs as soon as time is advanced.
+    """
+    import handlers  # noqa: F401 - registers the builders, tasks and hooks the sender runs
     from bot.sandbox_clock import FileClock
-
-    if not (isinstance(deps.clock, FileClock) and settings.MATCHDAY_SCHEDULER):
-        return
     from handlers.jobs import tick
+    from worker.run import Worker
 
-    deps.clock.watch(lambda: tick(deps, app.client))
+    worker = Worker(deps, client, tick, scheduled=deps.settings.MATCHDAY_SCHEDULER).start()
+    if isinstance(deps.clock, FileClock) and deps.settings.MATCHDAY_SCHEDULER:
+        deps.clock.watch(worker.tick)
+    return worker
 
 
 def _polite_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> BoltResponse:
@@ -100,15 +107,20 @@ def _polite_error(error: Exception, body: dict[str, Any], logger: logging.Logger
 
 def new_deps(settings: Settings) -> Deps:
     """Create the engine, session factory and after-ack pool for one process."""
-    from storage.db import make_engine, make_session_factory
+    from bot.outbox import Signal
+    from storage.db import make_engine, make_session_factory, wake_on_commit
 
     engine = make_engine(settings.DATABASE_URL)
+    sessions = make_session_factory(engine)
+    signal = Signal()
+    wake_on_commit(sessions, signal.wake)
     return Deps(
         settings=settings,
         engine=engine,
-        sessions=make_session_factory(engine),
+        sessions=sessions,
         after_ack=AfterAck(),
         clock=_clock(settings),
+        outbox_signal=signal,
     )
 
 

@@ -1,4 +1,4 @@
-"""The `matchday` command line: serve, socket, sandbox, db upgrade."""
+"""The `matchday` command line: serve, socket, worker, sandbox, db upgrade."""
 
 from __future__ import annotations
 
@@ -21,7 +21,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=3000, help="port to listen on (default 3000)")
     serve.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     serve.add_argument("--threads", type=int, default=8, help="threads per worker (default 8)")
-    commands.add_parser("socket", help="connect over Socket Mode (development)")
+    no_worker = "do not run the worker (tick, outbox sender, planner) in this process"
+    serve.add_argument("--no-worker", action="store_true", help=no_worker)
+    socket = commands.add_parser("socket", help="connect over Socket Mode (development)")
+    socket.add_argument("--no-worker", action="store_true", help=no_worker)
+    commands.add_parser(
+        "worker",
+        help="run the scheduler's tick, the outbox sender and the planner (no HTTP)",
+    )
     sandbox = commands.add_parser(
         "sandbox",
         help="try Matchday without Slack: a local Slack in the browser, the app beside it",
@@ -60,6 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
         elif args.command == "socket":
             settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
+        elif args.command == "worker":
+            settings.require("SLACK_BOT_TOKEN")
+        if getattr(args, "no_worker", False):
+            settings = settings.model_copy(update={"MATCHDAY_WORKER": False})
     except ConfigError as error:
         print(f"matchday: {error}", file=sys.stderr)
         return 2
@@ -71,7 +82,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         serve(settings, args.host, args.port, args.workers, args.threads)
     elif args.command == "socket":
         _socket(settings)
+    elif args.command == "worker":
+        _worker(settings)
     return 0
+
+
+def _worker(settings: Settings) -> None:
+    """Run the worker until SIGTERM or SIGINT."""
+    import signal
+    import threading
+
+    from bot.app import make_client, new_deps, start_worker
+
+    deps = new_deps(settings)
+    worker = start_worker(deps, make_client(settings))
+    stopped = threading.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda _signum, _frame: stopped.set())
+    logging.getLogger(__name__).info("matchday worker running")
+    stopped.wait()
+    worker.stop()
 
 
 def _migrate(settings: Settings) -> bool:
@@ -92,15 +122,13 @@ def _migrate(settings: Settings) -> bool:
 def _socket(settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.app import create_app, new_deps
+    from bot.app import create_app, new_deps, start_worker
 
     assert settings.SLACK_APP_TOKEN is not None
     deps = new_deps(settings)
     app = create_app(settings, deps, socket_mode=True)
-    if settings.MATCHDAY_SCHEDULER:
-        from handlers.jobs import start_scheduler
-
-        start_scheduler(deps, app.client)
+    if settings.MATCHDAY_WORKER:
+        start_worker(deps, app.client)
     handler = SocketModeHandler(app, settings.SLACK_APP_TOKEN.get_secret_value())
     handler.start()  # type: ignore[no-untyped-call]
 

@@ -26,8 +26,10 @@ EXPECTED = {
     "MATCHDAY_TIMEZONE": "an IANA time zone name such as Europe/Stockholm",
     "MATCHDAY_NUDGE_DAYS": "a whole number of working days from 1 to 60",
     "MATCHDAY_SCHEDULER": "true or false",
+    "MATCHDAY_WORKER": "true or false",
     "MATCHDAY_WORKING_HOURS": "a range of local times such as 09:00-16:00",
     "MATCHDAY_ADMINS": "a comma-separated list of Slack user ids such as U012ABCDEF,U034GHIJKL",
+    "MATCHDAY_SEND_RATE": "messages a second the app may send in the workspace (1 to 1000)",
     "MATCHDAY_CLOCK_FILE": "the path of the sandbox's clock file (set by `matchday sandbox` only)",
 }
 
@@ -48,8 +50,13 @@ class Settings(BaseSettings):
     DATABASE_URL: str = DEFAULT_DATABASE_URL
     MATCHDAY_TIMEZONE: str = "Europe/Stockholm"
     MATCHDAY_NUDGE_DAYS: int = Field(default=5, ge=1, le=60)
+    # The worker inside the web process: the outbox sender, the planner and (with
+    # MATCHDAY_SCHEDULER) the tick. Production sets it false and runs `matchday worker`.
+    MATCHDAY_WORKER: bool = True
     MATCHDAY_SCHEDULER: bool = True
     MATCHDAY_WORKING_HOURS: str = "09:00-16:00"
+    # Slack's workspace-wide budget for messages; each conversation also gets one a second.
+    MATCHDAY_SEND_RATE: float = Field(default=20.0, ge=1, le=1000)
     MATCHDAY_ADMINS: Annotated[frozenset[str], NoDecode] = Field(default=frozenset())
     # Set only by `matchday sandbox`: the app's time is real time plus this file's offset.
     MATCHDAY_CLOCK_FILE: Path | None = None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.background import AfterAck
 from bot.clock import Clock
 from bot.config import Settings
+from bot.outbox import Signal
 
 if TYPE_CHECKING:  # bot/ stays free of a runtime SQLAlchemy import
     from sqlalchemy import Engine
@@ -23,3 +24,5 @@ class Deps:
     sessions: sessionmaker[Session]
     after_ack: AfterAck
     clock: Clock
+    # Set when a transaction that enqueued outbox rows commits: wakes this process's sender.
+    outbox_signal: Signal = field(default_factory=Signal)

@@ -25,15 +25,13 @@ class MatchdayServer(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> WsgiApp:
         """Build the WSGI app inside the worker (after the fork)."""
-        from bot.app import create_app, new_deps
+        from bot.app import create_app, new_deps, start_worker
         from bot.web import make_wsgi
 
         deps = new_deps(self._settings)
         app = create_app(self._settings, deps)
-        if self._settings.MATCHDAY_SCHEDULER:
-            from handlers.jobs import start_scheduler
-
-            start_scheduler(deps, app.client)
+        if self._settings.MATCHDAY_WORKER:
+            start_worker(deps, app.client)
         return make_wsgi(app, deps)
 
 

@@ -11,6 +11,7 @@ from handlers import (
     checkins,
     commands,
     deadlines,
+    delivery,  # noqa: F401 - the outbox sender's languages and notices
     digest,
     home,
     insight,

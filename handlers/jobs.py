@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 
 from bot.deps import Deps
@@ -17,7 +16,6 @@ from handlers.meeting_follow_up import remind_and_ask
 from handlers.nudges import nudge_stalled
 
 logger = logging.getLogger(__name__)
-TICK_JOB_ID = "matchday-tick"
 DUE_WORK: tuple[Callable[[Deps, WebClient], int], ...] = (
     nudge_stalled,
     remind_and_close,
@@ -35,21 +33,3 @@ def tick(deps: Deps, client: WebClient) -> None:
             work(deps, client)
         except Exception:  # logged and retried on the next tick
             logger.exception("scheduled work %s failed", work.__name__)
-
-
-def start_scheduler(deps: Deps, client: WebClient) -> BackgroundScheduler:
-    """Start APScheduler as the clock: one tick a minute, missed ticks coalesced."""
-    scheduler = BackgroundScheduler(timezone="UTC")
-    scheduler.add_job(
-        tick,
-        "interval",
-        minutes=1,
-        args=(deps, client),
-        id=TICK_JOB_ID,
-        replace_existing=True,
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=None,
-    )
-    scheduler.start()
-    return scheduler

@@ -129,16 +129,26 @@ class Languages:
 def install(app: App, deps: Deps) -> Languages:
     """Answer every request in its sender's language (called by the app factory)."""
     global _installed
+    _installed = Languages(deps, _lookup_client(deps))
+    app.middleware(_installed.middleware)
+    return _installed
+
+
+def ensure_installed(deps: Deps, client: WebClient) -> None:
+    """In a process without the Bolt app (the worker), find languages all the same."""
+    global _installed
+    if _installed is None:
+        _installed = Languages(deps, _lookup_client(deps))
+
+
+def _lookup_client(deps: Deps) -> WebClient:
     token = deps.settings.SLACK_BOT_TOKEN
-    client = WebClient(
+    return WebClient(
         token=token.get_secret_value() if token else None,
         base_url=deps.settings.SLACK_API_URL,
         timeout=LOOKUP_TIMEOUT,
         retry_handlers=[],
     )
-    _installed = Languages(deps, client)
-    app.middleware(_installed.middleware)
-    return _installed
 
 
 def language_for(user_id: str) -> str:

@@ -8,13 +8,12 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.i18n import _
 from bot.needs import Opportunity
 from bot.pitch_forms import validate_pitch
-from bot.pitches import Pitch, PitchStatus, is_open
+from bot.pitches import PitchStatus, is_open
 from bot.programme import Caller, Organisation
 from bot.text import safe
 from bot.views.areas import PITCH_ACTION
@@ -25,12 +24,12 @@ from bot.views.pitches import (
     WITHDRAW_ACTION,
     build_pitch_modal,
     build_receipt,
-    build_review_card,
 )
 from handlers.commands import CommandRequest, Outcome, Reply, subcommand
 from handlers.common import caller_of, deps_of, open_modal, post, respond
 from handlers.payloads import BlockAction, ViewSubmission, parse
-from storage.repositories import needs, organisations, pitches, startups
+from handlers.pitch_cards import owe_card
+from storage.repositories import needs, organisations, outbox, pitches, startups
 
 logger = logging.getLogger(__name__)
 
@@ -156,6 +155,7 @@ def pitch_submitted(
         ack(response_action="errors", errors=errors)
         return
     opportunity, organisation = found
+    now = deps.clock.now()
     with deps.sessions.begin() as session:
         pitch, created = pitches.save(
             session=session,
@@ -163,41 +163,29 @@ def pitch_submitted(
             opportunity_id=opportunity.id,
             startup_id=startup_id,
             form=form,
-            now=deps.clock.now(),
+            now=now,
+        )
+        decision = pitches.latest_decision(session=session, pitch_id=pitch.id)
+        # The receipt is for the person submitting: built now, in this request's language.
+        outbox.post(
+            session=session,
+            key=f"pitch:{pitch.id}:receipt@{decision}",
+            kind="pitch_receipt",
+            channel=caller.user_id,
+            message=build_receipt(pitch, created),
+            now=now,
+            actor=caller.user_id,
+        )
+        owe_card(
+            session=session,
+            pitch_id=pitch.id,
+            organisation_id=organisation.id,
+            channel=organisation.channel_id,
+            now=now,
+            actor=caller.user_id,
+            note="" if created else "edited",
         )
     ack()
-    deps.after_ack.submit(after_pitch, deps, client, pitch, organisation, caller.user_id, created)
-
-
-def after_pitch(
-    deps: Deps,
-    client: WebClient,
-    pitch: Pitch,
-    organisation: Organisation,
-    actor: str,
-    created: bool,
-) -> None:
-    """Send the receipt, and post or refresh the review card in the group's channel."""
-    post(client, actor, build_receipt(pitch, created))
-    note = "" if created else _("Edited by the startup.")
-    refresh_card(deps, client, pitch, organisation.channel_id, note)
-
-
-def refresh_card(deps: Deps, client: WebClient, pitch: Pitch, channel: str, note: str = "") -> None:
-    """Update the pitch's review card, or post it if it has none yet."""
-    card = build_review_card(pitch, note)
-    try:
-        if pitch.card_ts and pitch.card_channel:
-            client.chat_update(channel=pitch.card_channel, ts=pitch.card_ts, **card)
-            return
-        response = client.chat_postMessage(channel=channel, **card)
-    except SlackApiError as error:
-        logger.warning("pitch card %s: %s", pitch.id, error.response.get("error"))
-        return
-    with deps.sessions.begin() as session:
-        pitches.set_card(
-            session=session, pitch_id=pitch.id, channel=channel, ts=str(response["ts"])
-        )
 
 
 def withdraw_clicked(
@@ -225,6 +213,7 @@ def withdraw_clicked(
     if problem or found is None:
         deps.after_ack.submit(_tell, client, action, problem)
         return
+    now = deps.clock.now()
     with deps.sessions.begin() as session:
         changed = pitches.set_status(
             session=session,
@@ -232,10 +221,19 @@ def withdraw_clicked(
             status=PitchStatus.WITHDRAWN,
             allowed_from=(PitchStatus.SUBMITTED, PitchStatus.SHORTLISTED),
             actor=caller.user_id,
-            now=deps.clock.now(),
+            now=now,
         )
-        current = pitches.get(session=session, pitch_id=pitch.id)
-    if not changed or current is None:
+        if changed:
+            owe_card(
+                session=session,
+                pitch_id=pitch.id,
+                organisation_id=found[1].id,
+                channel=found[1].channel_id,
+                now=now,
+                actor=caller.user_id,
+                note="withdrawn",
+            )
+    if not changed:
         deps.after_ack.submit(
             _tell, client, action, _("This pitch was already withdrawn or decided.")
         )
@@ -244,9 +242,6 @@ def withdraw_clicked(
         "Your pitch for *{title}* is withdrawn. You can pitch again until the deadline."
     ).format(title=safe(pitch.opportunity_title, 150))
     deps.after_ack.submit(_tell, client, action, text)
-    deps.after_ack.submit(
-        refresh_card, deps, client, current, found[1].channel_id, _("Withdrawn by the startup.")
-    )
 
 
 def register(app: App) -> None:

@@ -10,10 +10,10 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.i18n import N_, _
+from bot.outbox import REGISTRY
 from bot.pitch_forms import validate_decline, validate_text
 from bot.pitches import PAGE_SIZE, Pitch, PitchStatus, may_review, may_see
 from bot.programme import Caller
-from bot.text import user
 from bot.views.help import build_notice
 from bot.views.pitches import (
     ANSWER_ACTION,
@@ -35,10 +35,11 @@ from handlers.commands import CommandRequest, Outcome, Reply, subcommand
 from handlers.common import caller_of, deps_of, open_modal, post, respond
 from handlers.language import post_in_their_language
 from handlers.payloads import BlockAction, ViewSubmission, parse
-from handlers.pitching import refresh_card
-from storage.repositories import organisations, pitches, startups
+from handlers.pitch_cards import owe_card
+from storage.repositories import organisations, outbox, pitches, startups
 
 PITCHES_PAGE_ACTION = "pitches_page"
+OUTCOME = "pitch_outcome"
 REFUSAL = N_("Only the organisation's project group and programme admins can review its pitches.")
 
 
@@ -65,7 +66,12 @@ def _decide(
     reason_code: str = "",
     reason: str = "",
 ) -> bool:
-    """Record the decision, tell the startup respectfully and refresh the card."""
+    """Record the decision, tell the startup respectfully and refresh the card, at once.
+
+    The card's refresh and each representative's message are owed in the decision's own
+    transaction: a second click finds the status changed and owes nothing more.
+    """
+    now = deps.clock.now()
     with deps.sessions.begin() as session:
         changed = pitches.set_status(
             session=session,
@@ -73,28 +79,57 @@ def _decide(
             status=status,
             allowed_from=(PitchStatus.SUBMITTED, PitchStatus.SHORTLISTED),
             actor=caller.user_id,
-            now=deps.clock.now(),
+            now=now,
             reason_code=reason_code,
             reason=reason,
         )
-        current = pitches.get(session=session, pitch_id=pitch.id)
         organisation = organisations.by_id(session=session, organisation_id=pitch.organisation_id)
-    if not changed or current is None or organisation is None:
-        return False
-    note = (
-        _("Shortlisted by {person}.")
-        if status is PitchStatus.SHORTLISTED
-        else _("Declined by {person}.")
-    ).format(person=user(caller.user_id))
-    deps.after_ack.submit(refresh_card, deps, client, current, organisation.channel_id, note)
-    for representative in _representatives(deps, pitch.startup_id):
-        deps.after_ack.submit(
-            post_in_their_language,
-            client,
-            representative,
-            partial(outcome_message, current, status, reason_code, reason),
+        if not changed or organisation is None:
+            return False
+        decision = pitches.latest_decision(session=session, pitch_id=pitch.id)
+        owe_card(
+            session=session,
+            pitch_id=pitch.id,
+            organisation_id=organisation.id,
+            channel=organisation.channel_id,
+            now=now,
+            actor=caller.user_id,
+            note="shortlisted" if status is PitchStatus.SHORTLISTED else "declined",
         )
+        found = startups.by_id(session=session, startup_id=pitch.startup_id)
+        for representative in found.representatives if found else ():
+            outbox.post(
+                session=session,
+                key=f"pitch:{pitch.id}:outcome@{decision}:{representative}",
+                kind="pitch_outcome",
+                channel=representative,
+                build=OUTCOME,
+                build_args={
+                    "pitch": pitch.id,
+                    "status": status.value,
+                    "reason_code": reason_code,
+                    "reason": reason,
+                },
+                language={"user": representative},
+                now=now,
+                actor=caller.user_id,
+            )
     return True
+
+
+@REGISTRY.builder(OUTCOME)
+def build_outcome(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
+    """The outcome message, in the representative's language."""
+    with deps.sessions() as session:
+        pitch = pitches.get(session=session, pitch_id=int(args["pitch"]))
+    if pitch is None:
+        return None
+    return outcome_message(
+        pitch,
+        PitchStatus(str(args["status"])),
+        str(args.get("reason_code") or ""),
+        str(args.get("reason") or ""),
+    )
 
 
 def shortlist_clicked(

@@ -19,7 +19,7 @@ echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 echo "== mypy"
-.venv/bin/mypy bot handlers storage sandbox tests benchmarks
+.venv/bin/mypy bot handlers storage worker webapi sandbox tests benchmarks
 echo "== pytest"
 set +e
 .venv/bin/python -m pytest "$@"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def make_session_factory(engine: Engine) -> SessionFactory:
     """A session factory whose sessions keep loaded values after commit."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def wake_on_commit(sessions: SessionFactory, wake: Callable[[], None]) -> None:
+    """Call ``wake`` after a transaction that enqueued outbox rows commits."""
+
+    def committed(session: Session) -> None:
+        if session.info.pop("outbox_enqueued", False):
+            wake()
+
+    def rolled_back(session: Session) -> None:
+        session.info.pop("outbox_enqueued", None)
+
+    event.listen(sessions, "after_commit", committed)
+    event.listen(sessions, "after_soft_rollback", lambda session, _previous: rolled_back(session))
 
 
 def is_reachable(engine: Engine) -> bool:

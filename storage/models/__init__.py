@@ -19,6 +19,7 @@ from storage.models.membership import (
     PersonLanguageRow,
     ResourceRow,
 )
+from storage.models.outbox import HeartbeatRow, OutboxRow, OutboxStatus
 from storage.models.pilots import CheckinRow, MilestoneRow, PilotPersonRow, PilotRow
 from storage.models.pitches import (
     PitchDecisionRow,
@@ -48,6 +49,7 @@ __all__ = [
     "CheckinRow",
     "FocusAreaRow",
     "FollowUpRow",
+    "HeartbeatRow",
     "MatchdayPartyRow",
     "MatchdayRequestRow",
     "MatchdayRow",
@@ -58,6 +60,8 @@ __all__ = [
     "OpportunityRow",
     "OrganisationLanguageRow",
     "OrganisationRow",
+    "OutboxRow",
+    "OutboxStatus",
     "OutsiderNoticeRow",
     "PersonLanguageRow",
     "PilotPersonRow",

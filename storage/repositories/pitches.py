@@ -130,19 +130,27 @@ def decide(
     now: datetime,
     reason_code: str = "",
     reason: str = "",
-) -> None:
-    """Record a decision (or a submission, edit, question) with who, when and why."""
-    session.add(
-        PitchDecisionRow(
-            pitch_id=pitch_id,
-            decision=decision,
-            reason_code=reason_code,
-            reason=reason,
-            decided_by=actor,
-            decided_at=now,
-        )
+) -> int:
+    """Record a decision (or a submission, edit, question) with who, when and why; its id."""
+    row = PitchDecisionRow(
+        pitch_id=pitch_id,
+        decision=decision,
+        reason_code=reason_code,
+        reason=reason,
+        decided_by=actor,
+        decided_at=now,
     )
+    session.add(row)
     session.flush()
+    return row.id
+
+
+def latest_decision(*, session: Session, pitch_id: int) -> int:
+    """The id of the pitch's newest recorded decision (0 when there is none)."""
+    found = session.scalar(
+        select(func.max(PitchDecisionRow.id)).where(PitchDecisionRow.pitch_id == pitch_id)
+    )
+    return int(found or 0)
 
 
 def set_status(

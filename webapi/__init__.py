@@ -1,0 +1,1 @@
+"""Web API helpers both processes share (the web app and the worker): no Bolt here."""

@@ -1,0 +1,98 @@
+"""Run the worker's parts: the scheduler's tick (APScheduler as the clock) and the sender."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from slack_sdk import WebClient
+
+from bot.deps import Deps
+from storage.repositories import outbox
+from worker.sender import Sender
+
+logger = logging.getLogger(__name__)
+
+TICK_JOB_ID = "matchday-tick"
+TICK = "tick"
+SENDER = "sender"
+SILENT_AFTER = timedelta(minutes=3)  # /healthz says 503 when a part was quiet this long
+BEAT_EVERY = timedelta(seconds=30)
+
+
+class Worker:
+    """The scheduler's tick and the outbox sender of one process."""
+
+    def __init__(
+        self,
+        deps: Deps,
+        client: WebClient,
+        tick: Callable[[Deps, WebClient], None],
+        *,
+        scheduled: bool = True,
+    ) -> None:
+        self.scheduled = scheduled
+        self.deps = deps
+        self.client = client
+        self._tick = tick
+        self.sender = Sender(deps, client)
+        self.scheduler: BackgroundScheduler | None = None
+
+    def start(self) -> Worker:
+        """Start the sender's thread and the scheduler's one job."""
+        if self.scheduled:
+            self.beat(TICK)
+        self.beat(SENDER)
+        self.sender.on_round = self._sender_alive
+        self.sender.start()
+        if not self.scheduled:
+            return self
+        scheduler = BackgroundScheduler(timezone="UTC")
+        scheduler.add_job(
+            run_tick,
+            "interval",
+            minutes=1,
+            args=(self,),
+            id=TICK_JOB_ID,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+        )
+        scheduler.start()
+        self.scheduler = scheduler
+        return self
+
+    def stop(self) -> None:
+        """Stop the scheduler and the sender."""
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+        self.sender.stop()
+
+    def tick(self) -> None:
+        """Run every kind of due work once, then say the tick is alive."""
+        self._tick(self.deps, self.client)
+        self.beat(TICK)
+        self.deps.outbox_signal.wake()
+
+    def beat(self, name: str) -> None:
+        """Record this part's heartbeat (a database that is away is only logged)."""
+        try:
+            with self.deps.sessions.begin() as session:
+                outbox.beat(session=session, name=name, now=self.deps.clock.now())
+        except Exception:
+            logger.exception("could not record the %s heartbeat", name)
+
+    def _sender_alive(self) -> None:
+        last = getattr(self, "_sender_beat", None)
+        now = self.deps.clock.now()
+        if last is None or now - last >= BEAT_EVERY or now < last:
+            self._sender_beat = now
+            self.beat(SENDER)
+
+
+def run_tick(worker: Worker) -> None:
+    """The scheduler's job (module level, as APScheduler prefers)."""
+    worker.tick()

@@ -18,8 +18,8 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    """Migrate the database to the given revision (head by default)."""
+def upgrade(database_url: str, revision: str = "heads") -> None:
+    """Migrate the database to the given revision (every head by default)."""
     command.upgrade(alembic_config(database_url), revision)
 
 

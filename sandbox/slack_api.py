@@ -100,6 +100,7 @@ class FakeSlack:
         self._calls: list[Call] = []
         self._failures: dict[str, list[_Failure]] = {}
         self._rate_limits: dict[str, _RateLimit] = {}
+        self._lost_answers: dict[str, int] = {}
         self.workspace = Workspace()
         self._methods = self._new_methods()
 
@@ -190,6 +191,7 @@ class FakeSlack:
             self._calls.clear()
             self._failures.clear()
             self._rate_limits.clear()
+            self._lost_answers.clear()
             self.workspace = Workspace()
             self._methods = self._new_methods()
 
@@ -322,11 +324,20 @@ class FakeSlack:
         with self._lock:
             self._rate_limits[method] = _RateLimit(max(1, every_nth), retry_after)
 
+    def lose_answers(self, method: str, count: int = 1) -> None:
+        """Do the next ``count`` calls of ``method``, then drop the connection unanswered.
+
+        What a client sees when the network fails after Slack took the message.
+        """
+        with self._lock:
+            self._lost_answers[method] = self._lost_answers.get(method, 0) + count
+
     def clear_failures(self) -> None:
-        """Remove every injected failure and rate limit."""
+        """Remove every injected failure, rate limit and lost answer."""
         with self._lock:
             self._failures.clear()
             self._rate_limits.clear()
+            self._lost_answers.clear()
 
     def _injected(self, method: str) -> Reply | None:
         for key in (method, "*"):
@@ -377,6 +388,9 @@ class FakeSlack:
         token = bearer_token(headers, args)
         reply = self._injected(method) or self._authorised(method, token, args)
         self._record(method, args, reply, token)
+        if self._lost_answers.get(method, 0) > 0:
+            self._lost_answers[method] -= 1
+            return Reply(0, b"")
         return reply
 
     def _authorised(self, method: str, token: str | None, args: JsonDict) -> Reply:

@@ -78,6 +78,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
         reply = self.server.target.handle_request(self.path, headers, body)
+        if reply.status == 0:  # the call was done, but the answer is lost on the way
+            self.close_connection = True
+            return
         self.send_response(reply.status)
         for key, value in reply.headers.items():
             self.send_header(key, value)

@@ -38,7 +38,8 @@ LEASE = timedelta(minutes=2)
 BATCH = 32
 THREADS = 8
 IDLE_WAIT = 0.5  # seconds between looks at the database when nobody woke the sender
-DEFER = timedelta(seconds=2)  # an update waits this long for the message it updates
+DEFER = timedelta(seconds=2)
+MAX_BUG_ATTEMPTS = 3  # an unexpected exception: tried again (the database may be back), then kept  # an update waits this long for the message it updates
 
 
 class BrokenRowError(Exception):
@@ -78,7 +79,11 @@ class Sender:
         batch: int = BATCH,
     ) -> None:
         self.deps = deps
-        self.client = client
+        # The sender retries itself, after looking in Slack: the client must not re-send a
+        # post on its own after a lost answer or a 5xx (that is how duplicates are made).
+        self.client = WebClient(
+            token=client.token, base_url=client.base_url, timeout=10, retry_handlers=[]
+        )
         self.registry = registry
         self.pacer = pacer or Pacer(deps.settings.MATCHDAY_SEND_RATE)
         self.batch = batch
@@ -155,7 +160,10 @@ class Sender:
     # one row ------------------------------------------------------------------------------
     def _deliver(self, row: Claimed) -> None:
         try:
-            payload = json.loads(row.payload)
+            try:
+                payload = json.loads(row.payload)
+            except ValueError as error:
+                raise BrokenRowError(f"payload is not JSON: {error}") from None
             if not isinstance(payload, dict):
                 raise BrokenRowError("payload is not an object")
             if row.method != "task":
@@ -174,9 +182,13 @@ class Sender:
         except SLACK_ERRORS as error:
             self._failed(row, failure_of(error))
             return
-        except Exception as error:  # a bug in a builder or task: keep the row, say why
+        except Exception as error:  # a bug in a builder or task, or the database away
             logger.exception("outbox row %s (%s) failed", row.id, row.key)
-            self._failed(row, Failure(f"bug: {type(error).__name__}: {error}", 200))
+            reason = f"bug: {type(error).__name__}: {error}"
+            if row.attempts >= MAX_BUG_ATTEMPTS:
+                self._finish(row, OutboxStatus.QUARANTINED, reason)
+            else:
+                self._retry(row, timedelta(seconds=backoff(row.attempts)), reason, uncertain=False)
             return
         self._sent(row, sent)
 

@@ -110,8 +110,13 @@ def enqueue(
     }
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(OutboxRow).values(**values).on_conflict_do_nothing(index_elements=["key"])
-    added = _count(session.execute(statement)) == 1
+    statement = (
+        insert(OutboxRow)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(OutboxRow.id)
+    )
+    added = session.execute(statement).first() is not None
     if added:
         session.info["outbox_enqueued"] = True  # the after-commit hook wakes the sender
     return added

@@ -95,16 +95,21 @@ def test_a_committed_change_sends_its_message_once_and_a_rolled_back_one_none(
 ) -> None:
     assert _post(deps, "k:1", text="kept")
     assert not _post(deps, "k:1", text="kept again")  # a second submission: nothing added
-    with pytest.raises(RuntimeError), deps.sessions.begin() as session:
-        outbox.post(
-            session=session,
-            key="k:2",
-            kind="notice",
-            channel="C0GROUP",
-            message={"text": "rolled back"},
-            now=deps.clock.now(),
-        )
-        raise RuntimeError("the change failed")
+
+    def change_that_fails() -> None:
+        with deps.sessions.begin() as session:
+            outbox.post(
+                session=session,
+                key="k:2",
+                kind="notice",
+                channel="C0GROUP",
+                message={"text": "rolled back"},
+                now=deps.clock.now(),
+            )
+            raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError):
+        change_that_fails()
     sender = _sender(deps, slack)
     assert sender.drain() == 1
     assert _texts(slack, "C0GROUP") == ["kept"]

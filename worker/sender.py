@@ -38,8 +38,8 @@ LEASE = timedelta(minutes=2)
 BATCH = 32
 THREADS = 8
 IDLE_WAIT = 0.5  # seconds between looks at the database when nobody woke the sender
-DEFER = timedelta(seconds=2)
-MAX_BUG_ATTEMPTS = 3  # an unexpected exception: tried again (the database may be back), then kept  # an update waits this long for the message it updates
+DEFER = timedelta(seconds=2)  # an update waits this long for the message it updates
+MAX_BUG_ATTEMPTS = 3  # an unexpected exception: tried again (the database may be back), then kept
 
 
 class BrokenRowError(Exception):

@@ -8,11 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
 from bot.background import AfterAck, ContextThreadPool
 from bot.clock import Clock, SystemClock
@@ -27,14 +22,10 @@ logger = logging.getLogger(__name__)
 
 def make_client(settings: Settings) -> WebClient:
     """A Web API client for SLACK_API_URL that waits out 429s and retries transient errors."""
+    from webapi.client import make_client as metered
+
     token = settings.SLACK_BOT_TOKEN.get_secret_value() if settings.SLACK_BOT_TOKEN else None
-    client = WebClient(token=token, base_url=settings.SLACK_API_URL, timeout=10)
-    client.retry_handlers = [
-        ConnectionErrorRetryHandler(max_retry_count=2),
-        RateLimitErrorRetryHandler(max_retry_count=3),
-        ServerErrorRetryHandler(max_retry_count=2),
-    ]
-    return client
+    return metered(token, settings.SLACK_API_URL)
 
 
 def create_app(settings: Settings, deps: Deps, *, socket_mode: bool = False) -> App:

@@ -1,18 +1,28 @@
-"""The WSGI application: Slack's endpoint and a health check for load balancers."""
+"""The WSGI application: Slack's endpoint, a health check and Prometheus metrics."""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qs
 
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.signature import SignatureVerifier
 
 from bot.deps import Deps
+from bot.health import Health, judge
+from bot.metrics import REGISTRY, REQUESTS, SIGNATURE_FAILURES
 
 logger = logging.getLogger(__name__)
+requests_log = logging.getLogger("matchday.requests")
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -20,30 +30,188 @@ MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; refuse anything huge
 
 
 def make_wsgi(app: App, deps: Deps) -> WsgiApp:
-    """Route /slack/events to Bolt and /healthz to the database check."""
-    from storage.db import is_reachable
-
+    """Route /slack/events to Bolt, /healthz to the health check, /metrics to Prometheus."""
     slack = SlackRequestHandler(app, path="/slack/events")
+    secret = deps.settings.SLACK_SIGNING_SECRET
+    verifier = SignatureVerifier(secret.get_secret_value()) if secret else None
+    _watch_the_worker(deps)
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            healthy = is_reachable(deps.engine)
-            status = "200 OK" if healthy else "503 Service Unavailable"
-            return _json(start_response, status, {"database": "ok" if healthy else "unreachable"})
+        method = environ.get("REQUEST_METHOD")
+        if path == "/healthz" and method in ("GET", "HEAD"):
+            health = check(deps)
+            status = "200 OK" if health.healthy else "503 Service Unavailable"
+            return _json(start_response, status, health.parts)
+        if path == "/metrics" and method == "GET":
+            data = generate_latest(REGISTRY)
+            start_response(
+                "200 OK",
+                [("Content-Type", CONTENT_TYPE_LATEST), ("Content-Length", str(len(data)))],
+            )
+            return [data]
         if path == "/slack/events":
-            if environ.get("REQUEST_METHOD") != "POST":
+            if method != "POST":
                 return _json(start_response, "405 Method Not Allowed", {"error": "use POST"})
-            if _content_length(environ) > MAX_BODY:
+            length = _content_length(environ)
+            if length > MAX_BODY:
                 return _json(start_response, "413 Content Too Large", {"error": "too large"})
-            try:
-                return slack(environ, start_response)
-            except Exception:  # a payload Bolt could not even parse
-                logger.exception("could not handle a Slack request")
-                return _json(start_response, "400 Bad Request", {"error": "bad request"})
+            body = environ["wsgi.input"].read(length) if length else b""
+            if verifier is not None and not _signed(verifier, environ, body):
+                SIGNATURE_FAILURES.inc()
+                # Never the body: anyone can send one, as large and as often as they like.
+                requests_log.warning("refused a request without a valid Slack signature")
+                return _json(start_response, "401 Unauthorized", {"error": "invalid signature"})
+            environ["wsgi.input"] = io.BytesIO(body)
+            return _timed(slack, environ, start_response, body)
         return _json(start_response, "404 Not Found", {"error": "not found"})
 
     return application
+
+
+def _signed(verifier: SignatureVerifier, environ: dict[str, Any], body: bytes) -> bool:
+    """Slack's signature over the body, with a numeric timestamp of the last five minutes."""
+    timestamp = str(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or "")
+    signature = str(environ.get("HTTP_X_SLACK_SIGNATURE") or "")
+    if not timestamp.isdigit() or not signature:
+        return False
+    try:
+        return bool(verifier.is_valid(body=body, timestamp=timestamp, signature=signature))
+    except (ValueError, TypeError):
+        return False
+
+
+def _timed(
+    slack: SlackRequestHandler,
+    environ: dict[str, Any],
+    start_response: StartResponse,
+    body: bytes,
+) -> Iterable[bytes]:
+    """Hand the request to Bolt; log one line and observe its latency."""
+    facts = describe(environ.get("CONTENT_TYPE", ""), body)
+    status_seen: list[str] = []
+
+    def recording_start(status: str, headers: list[Any], *args: Any) -> Any:
+        status_seen.append(status)
+        return start_response(status, headers, *args)
+
+    started = time.perf_counter()
+    try:
+        result = slack(environ, recording_start)
+    except Exception:  # a payload Bolt could not even parse
+        logger.exception("could not handle a Slack request")
+        result = _json(start_response, "400 Bad Request", {"error": "bad request"})
+        status_seen.append("400")
+    elapsed = time.perf_counter() - started
+    REQUESTS.labels(facts.get("kind", "unknown")).observe(elapsed)
+    requests_log.info(
+        "%s %s -> %s in %.1f ms",
+        facts.get("kind", "unknown"),
+        facts.get("id", ""),
+        (status_seen or ["?"])[0].split(" ")[0],
+        elapsed * 1000,
+        extra={"request": facts},
+    )
+    return result
+
+
+def describe(content_type: str, body: bytes) -> dict[str, str]:
+    """What a Slack request is, for the log line and the latency metric (never its text)."""
+    facts: dict[str, str] = {}
+    try:
+        if content_type.startswith("application/json"):
+            payload = json.loads(body or b"{}")
+            event = payload.get("event") or {}
+            facts["kind"] = "event:" + str(event.get("type") or payload.get("type") or "?")
+            facts["id"] = str(payload.get("event_id") or "")
+            facts["user"] = str(event.get("user") or "")
+            return facts
+        form = parse_qs(body.decode("utf-8", errors="replace"))
+        if "command" in form:
+            text = (form.get("text") or [""])[0].split(" ", 1)[0]
+            facts["kind"] = "command:" + (text or "help")[:20]
+            facts["id"] = (form.get("trigger_id") or [""])[0]
+            facts["user"] = (form.get("user_id") or [""])[0]
+            return facts
+        payload = json.loads((form.get("payload") or ["{}"])[0])
+        kind = str(payload.get("type") or "?")
+        facts["kind"] = kind
+        facts["user"] = str((payload.get("user") or {}).get("id") or "")
+        if kind == "block_actions":
+            action = (payload.get("actions") or [{}])[0]
+            facts["id"] = str(action.get("action_id") or "")
+        elif kind in ("view_submission", "view_closed"):
+            facts["id"] = str((payload.get("view") or {}).get("callback_id") or "")
+        else:
+            facts["id"] = str(payload.get("callback_id") or payload.get("trigger_id") or "")
+    except (ValueError, AttributeError, TypeError):
+        facts.setdefault("kind", "unreadable")
+    return facts
+
+
+def check(deps: Deps) -> Health:
+    """The database answers, and the worker's parts beat within the last three minutes."""
+    from storage.repositories import outbox
+
+    expected = ("sender", "tick") if deps.settings.MATCHDAY_SCHEDULER else ("sender",)
+    try:
+        with deps.sessions() as session:
+            beats = outbox.heartbeats(session=session)
+    except Exception:  # any driver error means "not reachable"
+        return judge(database=False, beats={}, expected=expected, now=deps.clock.now())
+    return judge(database=True, beats=beats, expected=expected, now=deps.clock.now())
+
+
+class _WorkCollector(Collector):
+    """Figures about the shared work, read from the database at each scrape."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        from storage.repositories import operations, outbox
+
+        now = self.deps.clock.now()
+        try:
+            with self.deps.sessions() as session:
+                depth = outbox.depth(session=session, now=now)
+                beats = outbox.heartbeats(session=session)
+                unsent = operations.checkins_due_unsent(session=session, now=now)
+        except Exception:
+            logger.warning("metrics: the database did not answer")
+            return
+        yield GaugeMetricFamily("matchday_outbox_due", "Outbox rows due now", value=depth.due)
+        oldest = (now - depth.oldest_due).total_seconds() if depth.oldest_due else 0.0
+        yield GaugeMetricFamily(
+            "matchday_outbox_oldest_due_seconds", "Age of the oldest due outbox row", value=oldest
+        )
+        yield GaugeMetricFamily(
+            "matchday_outbox_failed", "Outbox rows that failed for good", value=depth.failed
+        )
+        yield GaugeMetricFamily(
+            "matchday_outbox_held", "Outbox rows held for Slack to be reachable", value=depth.held
+        )
+        yield GaugeMetricFamily(
+            "matchday_checkins_due_unsent", "Check-ins due but not yet posted", value=unsent
+        )
+        for name in ("tick", "sender"):
+            beat = beats.get(name)
+            yield GaugeMetricFamily(
+                f"matchday_{name}_seconds_since_last",
+                f"Seconds since the {name} last ran",
+                value=(now - beat).total_seconds() if beat else float("inf"),
+            )
+
+
+_collected: set[int] = set()
+
+
+def _watch_the_worker(deps: Deps) -> None:
+    """Register the database-backed figures once per process."""
+    if _collected:
+        return
+    _collected.add(id(deps))
+    REGISTRY.register(_WorkCollector(deps))
 
 
 def _content_length(environ: dict[str, Any]) -> int:

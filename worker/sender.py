@@ -29,6 +29,7 @@ from bot.outbox import REGISTRY, Failure, Pacer, Registry, Verdict, backoff, ver
 from storage.models import OutboxStatus
 from storage.repositories import outbox
 from storage.repositories.outbox import Claimed
+from webapi.client import make_client
 from webapi.errors import SLACK_ERRORS, failure_of
 from webapi.lookup import find_posted, with_key
 
@@ -81,9 +82,7 @@ class Sender:
         self.deps = deps
         # The sender retries itself, after looking in Slack: the client must not re-send a
         # post on its own after a lost answer or a 5xx (that is how duplicates are made).
-        self.client = WebClient(
-            token=client.token, base_url=client.base_url, timeout=10, retry_handlers=[]
-        )
+        self.client = make_client(client.token, client.base_url, retries=False)
         self.registry = registry
         self.pacer = pacer or Pacer(deps.settings.MATCHDAY_SEND_RATE)
         self.batch = batch
@@ -216,6 +215,9 @@ class Sender:
             self.client.views_publish(**args)
             return Sent()
         if row.method == "files.upload":
+            if str(args.get("channel", ""))[:1] in ("U", "W"):  # Slack shares files in a D…
+                opened = self.client.conversations_open(users=args["channel"])
+                args = {**args, "channel": opened["channel"]["id"]}
             response = self.client.files_upload_v2(**args)
             return Sent(args.get("channel"), None) if response else Sent()
         raise BrokenRowError(f"unknown method {row.method!r}")

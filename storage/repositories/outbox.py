@@ -245,6 +245,51 @@ def ephemeral(
     )
 
 
+def upload(
+    *,
+    session: Session,
+    key: str,
+    kind: str,
+    channel: str,
+    now: datetime,
+    content: str | None = None,
+    filename: str | None = None,
+    title: str | None = None,
+    initial_comment: str | None = None,
+    build: str | None = None,
+    build_args: JsonDict | None = None,
+    language: JsonDict | None = None,
+    actor: str | None = None,
+    fanout: bool = False,
+    due_at: datetime | None = None,
+) -> bool:
+    """Owe one file shared in a conversation (files_upload_v2; a user id means their DM).
+
+    Either the file itself (``content``, ``filename``, ``title``, ``initial_comment``), or a
+    registered builder run at send time that returns those fields, in the reader's language.
+    """
+    message: JsonDict | None = None
+    if build is None:
+        if content is None or not filename:
+            raise ValueError("a file needs its content and a filename")
+        message = {"content": content, "filename": filename, "title": title or filename}
+        if initial_comment:
+            message["initial_comment"] = initial_comment
+    args = {**_body(message, build, build_args, language), "channel": channel}
+    return enqueue(
+        session=session,
+        key=key,
+        kind=kind,
+        method="files.upload",
+        channel=channel,
+        args=args,
+        now=now,
+        actor=actor,
+        fanout=fanout,
+        due_at=due_at,
+    )
+
+
 def task(
     *,
     session: Session,

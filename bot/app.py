@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -68,22 +69,44 @@ def start_worker(deps: Deps, client: WebClient) -> Worker:
     import handlers  # noqa: F401 - registers the builders, tasks and hooks the sender runs
     from bot.sandbox_clock import FileClock
     from handlers.jobs import tick
+    from storage.db import make_engine, make_session_factory, wake_on_commit
     from worker.run import Worker
 
+    # The worker's own engine: its statements may take longer than a web request's.
+    engine = make_engine(deps.settings.DATABASE_URL)
+    sessions = make_session_factory(engine)
+    wake_on_commit(sessions, deps.outbox_signal.wake)
+    deps = replace(deps, engine=engine, sessions=sessions)
     worker = Worker(deps, client, tick, scheduled=deps.settings.MATCHDAY_SCHEDULER).start()
     if isinstance(deps.clock, FileClock) and deps.settings.MATCHDAY_SCHEDULER:
         deps.clock.watch(worker.tick)
     return worker
 
 
-def _polite_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> BoltResponse:
-    """Log the failure and answer Slack with a polite message instead of a 500."""
-    from bot.views.help import something_went_wrong
+def _polite_error(
+    error: Exception, body: dict[str, Any], context: BoltContext, logger: logging.Logger
+) -> BoltResponse:
+    """Answer politely instead of a 500: a field error in a form keeps what was typed.
 
-    logger.error("listener failed", exc_info=error)
+    When the database is away or too slow, people read that nothing was changed; events are
+    answered 500 so that Slack delivers them again later.
+    """
+    from bot.views.help import database_unreachable, something_went_wrong
+
+    trouble = _database_trouble(error)
+    if trouble:
+        logger.warning("database unavailable: %s", type(error).__name__)
+    else:
+        logger.error("listener failed", exc_info=error)
+    notice = database_unreachable() if trouble else something_went_wrong()
     kind = body.get("type")
-    notice = something_went_wrong()
     if kind == "view_submission":
+        block = _first_input(body)
+        if block:
+            return BoltResponse(
+                status=200,
+                body={"response_action": "errors", "errors": {block: notice["text"][:150]}},
+            )
         view = {
             "type": "modal",
             "title": {"type": "plain_text", "text": "Matchday"},
@@ -93,7 +116,31 @@ def _polite_error(error: Exception, body: dict[str, Any], logger: logging.Logger
         return BoltResponse(status=200, body={"response_action": "update", "view": view})
     if "command" in body:
         return BoltResponse(status=200, body={"response_type": "ephemeral", **notice})
+    if kind == "event_callback" and trouble:
+        return BoltResponse(status=500, body="")  # Slack retries the event later
+    respond = context.respond
+    deps = context.get("deps")
+    if kind == "block_actions" and respond is not None and isinstance(deps, Deps):
+        deps.after_ack.submit(respond, response_type="ephemeral", **notice)
     return BoltResponse(status=200, body="")
+
+
+def _database_trouble(error: BaseException) -> bool:
+    """A database that is down, locked or too slow (not a bug in Matchday)."""
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    return isinstance(error, DBAPIError | PoolTimeout) and not isinstance(
+        getattr(error, "orig", None), ValueError
+    )
+
+
+def _first_input(body: dict[str, Any]) -> str | None:
+    """The block id of the form's first input, where a field error can be shown."""
+    for block in (body.get("view") or {}).get("blocks") or []:
+        if isinstance(block, dict) and block.get("type") == "input" and block.get("block_id"):
+            return str(block["block_id"])
+    return None
 
 
 def new_deps(settings: Settings) -> Deps:
@@ -101,7 +148,7 @@ def new_deps(settings: Settings) -> Deps:
     from bot.outbox import Signal
     from storage.db import make_engine, make_session_factory, wake_on_commit
 
-    engine = make_engine(settings.DATABASE_URL)
+    engine = make_engine(settings.DATABASE_URL, settings.MATCHDAY_DB_TIMEOUT_MS)
     sessions = make_session_factory(engine)
     signal = Signal()
     wake_on_commit(sessions, signal.wake)

@@ -54,9 +54,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    from bot.logs import configure
+
+    configure("text")
     if args.command == "sandbox":  # needs no Slack settings: it is Slack's side itself
         from sandbox.main import run
 
@@ -74,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"matchday: {error}", file=sys.stderr)
         return 2
+    configure(settings.MATCHDAY_LOG_FORMAT)
     if not _migrate(settings):
         return 1
     if args.command == "serve":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -30,6 +30,8 @@ EXPECTED = {
     "MATCHDAY_WORKING_HOURS": "a range of local times such as 09:00-16:00",
     "MATCHDAY_ADMINS": "a comma-separated list of Slack user ids such as U012ABCDEF,U034GHIJKL",
     "MATCHDAY_SEND_RATE": "messages a second the app may send in the workspace (1 to 1000)",
+    "MATCHDAY_LOG_FORMAT": "text or json",
+    "MATCHDAY_DB_TIMEOUT_MS": "milliseconds a web request may wait for the database (100 to 10000)",
     "MATCHDAY_CLOCK_FILE": "the path of the sandbox's clock file (set by `matchday sandbox` only)",
 }
 
@@ -41,7 +43,10 @@ class ConfigError(Exception):
 class Settings(BaseSettings):
     """Matchday's configuration; every field maps to one environment variable."""
 
-    model_config = SettingsConfigDict(env_prefix="", case_sensitive=True, extra="ignore")
+    # The environment wins over a `.env` file in the working directory (see .env.example).
+    model_config = SettingsConfigDict(
+        env_prefix="", case_sensitive=True, extra="ignore", env_file=".env"
+    )
 
     SLACK_BOT_TOKEN: SecretStr | None = None
     SLACK_SIGNING_SECRET: SecretStr | None = None
@@ -57,6 +62,9 @@ class Settings(BaseSettings):
     MATCHDAY_WORKING_HOURS: str = "09:00-16:00"
     # Slack's workspace-wide budget for messages; each conversation also gets one a second.
     MATCHDAY_SEND_RATE: float = Field(default=20.0, ge=1, le=1000)
+    MATCHDAY_LOG_FORMAT: Literal["text", "json"] = "text"
+    # A request gives up on a slow or locked database after this long, well inside Slack's 3 s.
+    MATCHDAY_DB_TIMEOUT_MS: int = Field(default=1500, ge=100, le=10_000)
     MATCHDAY_ADMINS: Annotated[frozenset[str], NoDecode] = Field(default=frozenset())
     # Set only by `matchday sandbox`: the app's time is real time plus this file's offset.
     MATCHDAY_CLOCK_FILE: Path | None = None

@@ -13,25 +13,47 @@ from sqlalchemy.orm import Session, sessionmaker
 SessionFactory = sessionmaker[Session]
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; for SQLite, create the file's folder and turn on foreign keys."""
+WORKER_TIMEOUT_MS = 30_000  # scheduled work and the sender may wait longer than a request
+
+
+def make_engine(url: str, timeout_ms: int = WORKER_TIMEOUT_MS) -> Engine:
+    """Create an engine whose statements give up after ``timeout_ms`` waiting or running.
+
+    Web requests pass a short timeout so that a locked table or a slow database is answered
+    politely inside Slack's three seconds instead of hanging. For SQLite the folder of the
+    file is created and foreign keys are turned on.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 15})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(url, connect_args={"timeout": timeout_ms / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas(timeout_ms))
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    seconds = max(1, round(timeout_ms / 1000))
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        pool_timeout=seconds,
+        connect_args={
+            "connect_timeout": max(2, seconds),
+            "options": f"-c statement_timeout={timeout_ms} -c lock_timeout={timeout_ms}",
+        },
+    )
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
-    cursor.close()
+def _sqlite_pragmas(timeout_ms: int) -> Callable[[Any, Any], None]:
+    def pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(timeout_ms)}")
+        cursor.close()
+
+    return pragmas
 
 
 def make_session_factory(engine: Engine) -> SessionFactory:

@@ -123,3 +123,53 @@ def test_metrics_show_requests_and_what_the_worker_owes(
         "matchday_slack_calls_total",
     ):
         assert name in text
+
+
+def _help(server: ServerProcess, fake: FakeSlack, user: str = "UHELP00001") -> tuple[int, bytes]:
+    status, _headers, body = post_to_app(
+        server.url + "/slack/events",
+        SIGNING_SECRET,
+        payloads.slash_command(
+            text="help",
+            user_id=user,
+            channel_id="C0ANY",
+            trigger_id=fake.issue_trigger_id(),
+            response_url=fake.new_response_url(),
+        ),
+        "application/x-www-form-urlencoded",
+    )
+    return status, body
+
+
+def test_a_locked_table_or_a_dropped_database_is_answered_politely_within_3_seconds(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name, url = _create_postgres_database()
+    server = ServerProcess(url, fake_slack.api_url, tmp_path / "server.log").start()
+    parsed = make_url(url)
+    try:
+        with psycopg.connect(
+            host=parsed.host, port=parsed.port or 5432, user=parsed.username, dbname=name
+        ) as locker:
+            locker.execute("LOCK TABLE members IN ACCESS EXCLUSIVE MODE")
+            started = time.monotonic()
+            status, body = _help(server, fake_slack)
+            elapsed = time.monotonic() - started
+            locker.rollback()
+        assert status == 200
+        assert elapsed < 3.0
+        assert "can't reach its database" in body.decode()
+        assert _help(server, fake_slack)[0] == 200  # and it recovers at once
+        _drop_postgres_database(name)
+        started = time.monotonic()
+        status, body = _help(server, fake_slack)
+        assert status == 200
+        assert time.monotonic() - started < 3.0
+        assert "nothing was changed" in body.decode()
+    finally:
+        server.stop()
+        _drop_postgres_database(name)
+    assert "Traceback" not in (tmp_path / "server.log").read_text()

@@ -60,3 +60,13 @@ def something_went_wrong() -> dict[str, Any]:
             "Please try again in a moment; if it keeps happening, tell a programme admin."
         )
     )
+
+
+def database_unreachable() -> dict[str, Any]:
+    """The answer when the database is down or too slow to answer in time."""
+    return build_notice(
+        _(
+            "Matchday can't reach its database right now, so nothing was changed. "
+            "Please try again in a moment."
+        )
+    )

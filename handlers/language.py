@@ -17,6 +17,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy.exc import DBAPIError
 
 from bot.access import may_manage_team
 from bot.deps import Deps
@@ -120,7 +121,12 @@ class Languages:
         if user_id and USER_ID.match(user_id):
             try:
                 language = self.choice(user_id, refresh_later=True, remember=True)[0].language
-            except Exception:  # e.g. the database is down: the listener meets that and says so
+            except DBAPIError:
+                # The database is away or locked: answer politely now (app.error), rather
+                # than wait for it a second time in the listener.
+                set_request_language(language)
+                raise
+            except Exception:
                 logger.warning("no language for %s; answering in English", user_id, exc_info=True)
         set_request_language(language)
         return next()

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.slack_api import FakeSlack
-from tests.conftest import _create_postgres_database, _drop_postgres_database
 from sandbox import payloads
 from sandbox.signing import post_to_app
+from sandbox.slack_api import FakeSlack
+from tests.conftest import _create_postgres_database, _drop_postgres_database
 from tests.e2e import SIGNING_SECRET, ServerProcess
 
 

@@ -17,6 +17,7 @@ from handlers import (
     insight,
     join,
     language,
+    lifecycle,
     matchday_list,
     matchday_plan,
     matchdays,
@@ -65,6 +66,7 @@ MODULES = (
     resources,
     matchday_list,
     language,
+    lifecycle,
 )
 
 

@@ -46,6 +46,10 @@ class Worker:
             self.beat(TICK)
         self.beat(SENDER)
         self.sender.on_round = self._sender_alive
+        try:
+            self.sender.resume_if_back()
+        except Exception:  # the database may be away at start: the tick tries again
+            logger.exception("could not check for messages held while the app was away")
         self.sender.start()
         if not self.scheduled:
             return self
@@ -74,6 +78,7 @@ class Worker:
     def tick(self) -> None:
         """Run every kind of due work once, then say the tick is alive."""
         self._tick(self.deps, self.client)
+        self.sender.resume_if_back()
         self.beat(TICK)
         self.deps.outbox_signal.wake()
 

@@ -25,7 +25,7 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.i18n import use_language
-from bot.outbox import REGISTRY, Failure, Pacer, Registry, Verdict, backoff, verdict
+from bot.outbox import APP_GONE, REGISTRY, Failure, Pacer, Registry, Verdict, backoff, verdict
 from storage.models import OutboxStatus
 from storage.repositories import outbox
 from storage.repositories.outbox import Claimed
@@ -64,6 +64,7 @@ class OriginalFailedError(Exception):
 
 
 PROBLEM_KIND = "delivery_problem"
+APP_GONE_REASONS = (*sorted(APP_GONE), "app_uninstalled")
 
 
 class Sender:
@@ -269,6 +270,24 @@ class Sender:
         response = self.client.chat_update(**args)
         return Sent(str(response.get("channel") or args["channel"]), str(args["ts"]))
 
+    def resume_if_back(self) -> int:
+        """After an uninstall: once Slack accepts the app's token again, send what was held."""
+        with self.deps.sessions() as session:
+            if outbox.held_for(session=session, reasons=APP_GONE_REASONS) == 0:
+                return 0
+        try:
+            self.client.auth_test()
+        except SLACK_ERRORS as error:
+            logger.info("still no way into Slack (%s); holding", failure_of(error).code)
+            return 0
+        with self.deps.sessions.begin() as session:
+            released = outbox.release(
+                session=session, now=self.deps.clock.now(), reasons=APP_GONE_REASONS
+            )
+        logger.warning("Slack takes the app's token again: %s held messages go out now", released)
+        self.deps.outbox_signal.wake()
+        return released
+
     # recording ----------------------------------------------------------------------------
     def _sent(self, row: Claimed, sent: Sent | None) -> None:
         now = self.deps.clock.now()
@@ -332,7 +351,7 @@ class Sender:
                     error=failure.code,
                     now=now,
                 )
-                outbox.hold(session=session)
+                outbox.hold(session=session, reason=failure.code)
             return
         status = OutboxStatus.HELD if decision is Verdict.HOLD_CHANNEL else OutboxStatus.FAILED
         logger.error("outbox %s (%s to %s): %s", row.key, row.kind, row.channel, failure.code)
@@ -353,7 +372,7 @@ class Sender:
             ):
                 return
             if status is OutboxStatus.HELD:
-                outbox.hold(session=session, channel=row.channel)
+                outbox.hold(session=session, channel=row.channel, reason=error)
             if report and row.actor and row.kind != PROBLEM_KIND:
                 outbox.post(
                     session=session,

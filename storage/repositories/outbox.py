@@ -468,24 +468,80 @@ def result_of(*, session: Session, key: str) -> Result | None:
     return Result(row.status, row.result_channel or row.channel, row.result_ts, row.error)
 
 
-def hold(*, session: Session, channel: str | None = None) -> int:
+def hold(*, session: Session, channel: str | None = None, reason: str = "") -> int:
     """Stop sending to one conversation (or, with None, anywhere); rows wait as held."""
     statement = update(OutboxRow).where(OutboxRow.status == OutboxStatus.PENDING.value)
     if channel is not None:
         statement = statement.where(OutboxRow.channel == channel)
+    values: JsonDict = {"status": OutboxStatus.HELD.value}
+    if reason:
+        values["error"] = reason
     result = session.execute(
-        statement.values(status=OutboxStatus.HELD.value).execution_options(
-            synchronize_session=False
-        )
+        statement.values(**values).execution_options(synchronize_session=False)
     )
     return _count(result)
 
 
-def release(*, session: Session, now: datetime, channel: str | None = None) -> int:
-    """Send what was held for one conversation (or everywhere) again."""
+def held_for(*, session: Session, reasons: Collection[str]) -> int:
+    """How many rows wait, held for one of these reasons."""
+    return int(
+        session.scalar(
+            select(func.count(OutboxRow.id)).where(
+                OutboxRow.status == OutboxStatus.HELD.value, OutboxRow.error.in_(list(reasons))
+            )
+        )
+        or 0
+    )
+
+
+def fail_held(*, session: Session, channel: str, reason: str, now: datetime) -> list[Claimed]:
+    """End what waits for a conversation that is gone for good; returns the rows ended."""
+    rows = list(
+        session.scalars(
+            select(OutboxRow).where(
+                OutboxRow.channel == channel,
+                OutboxRow.status.in_([OutboxStatus.HELD.value, OutboxStatus.PENDING.value]),
+            )
+        )
+    )
+    session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.id.in_([row.id for row in rows]))
+        .values(status=OutboxStatus.FAILED.value, error=reason, sent_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return [
+        Claimed(
+            row.id,
+            row.key,
+            row.kind,
+            row.method,
+            row.channel,
+            row.payload,
+            row.actor,
+            row.attempts,
+            row.uncertain,
+            row.created_at,
+            row.on_sent,
+            row.on_sent_args,
+        )
+        for row in rows
+    ]
+
+
+def release(
+    *,
+    session: Session,
+    now: datetime,
+    channel: str | None = None,
+    reasons: Collection[str] | None = None,
+) -> int:
+    """Send what was held for one conversation (or everywhere, or for these reasons) again."""
     statement = update(OutboxRow).where(OutboxRow.status == OutboxStatus.HELD.value)
     if channel is not None:
         statement = statement.where(OutboxRow.channel == channel)
+    if reasons is not None:
+        statement = statement.where(OutboxRow.error.in_(list(reasons)))
     result = session.execute(
         statement.values(
             status=OutboxStatus.PENDING.value, due_at=now, error=None

@@ -16,9 +16,8 @@ from sqlalchemy.orm import Session
 from bot.deps import Deps
 from bot.outbox import REGISTRY
 from bot.views.lifecycle import build_lifecycle_notice
-from handlers.checkin_slack import admins_in
 from handlers.common import deps_of
-from storage.repositories import organisations, outbox
+from storage.repositories import organisations, outbox, people
 
 logger = logging.getLogger(__name__)
 NOTICE = "lifecycle_notice"
@@ -27,7 +26,9 @@ NOTICE = "lifecycle_notice"
 def _tell_admins(
     session: Session, deps: Deps, event_id: str, what: str, channel: str, held: int
 ) -> None:
-    for admin in admins_in(session, deps):
+    configured = sorted(deps.settings.MATCHDAY_ADMINS)
+    added = [a for a in people.added_admins(session=session) if a not in configured]
+    for admin in configured + added:
         outbox.post(
             session=session,
             key=f"lifecycle:{event_id}:{admin}",

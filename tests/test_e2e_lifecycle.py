@@ -71,7 +71,7 @@ def test_an_archived_channel_holds_its_messages_until_it_is_unarchived(
 def test_a_deleted_channel_fails_what_was_owed_and_tells_the_person_who_acted(
     workspace: Workspace, slack: FakeSlack, sessions: sessionmaker[Session]
 ) -> None:
-    slack.add_channel("C0GONE", "gone-soon", members=[ACTOR])
+    slack.add_channel("C0GONE", "gone-soon", members=[ACTOR], archived=True)
     workspace.event({"type": "channel_archive", "channel": "C0GONE", "user": ACTOR})
     _owe(sessions, "gone:1", "C0GONE", "never arrives")
     _wait_status(sessions, "gone:1", "held")

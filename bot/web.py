@@ -63,7 +63,7 @@ def make_wsgi(app: App, deps: Deps) -> WsgiApp:
                 requests_log.warning("refused a request without a valid Slack signature")
                 return _json(start_response, "401 Unauthorized", {"error": "invalid signature"})
             environ["wsgi.input"] = io.BytesIO(body)
-            return _timed(slack, environ, start_response, body)
+            return _timed(slack, deps, environ, start_response, body)
         return _json(start_response, "404 Not Found", {"error": "not found"})
 
     return application
@@ -83,11 +83,12 @@ def _signed(verifier: SignatureVerifier, environ: dict[str, Any], body: bytes) -
 
 def _timed(
     slack: SlackRequestHandler,
+    deps: Deps,
     environ: dict[str, Any],
     start_response: StartResponse,
     body: bytes,
 ) -> Iterable[bytes]:
-    """Hand the request to Bolt; log one line and observe its latency."""
+    """Hand the request to Bolt (once per interaction); log one line and observe its latency."""
     facts = describe(environ.get("CONTENT_TYPE", ""), body)
     status_seen: list[str] = []
 
@@ -96,12 +97,20 @@ def _timed(
         return start_response(status, headers, *args)
 
     started = time.perf_counter()
-    try:
-        result = slack(environ, recording_start)
-    except Exception:  # a payload Bolt could not even parse
-        logger.exception("could not handle a Slack request")
-        result = _json(start_response, "400 Bad Request", {"error": "bad request"})
-        status_seen.append("400")
+    key = facts.get("once", "")
+    if key and not _first_delivery(deps, key):
+        # The same click or submission again (a double click, a retry): it had its effect.
+        result: Iterable[bytes] = _empty(start_response)
+        status_seen.append("200 repeat")
+    else:
+        try:
+            result = list(slack(environ, recording_start))
+        except Exception:  # a payload Bolt could not even parse
+            logger.exception("could not handle a Slack request")
+            result = _json(start_response, "400 Bad Request", {"error": "bad request"})
+            status_seen.append("400")
+        if key and _changed_nothing(status_seen, result):
+            _forget(deps, key)  # corrected and sent again, it must count
     elapsed = time.perf_counter() - started
     REQUESTS.labels(facts.get("kind", "unknown")).observe(elapsed)
     requests_log.info(
@@ -140,13 +149,52 @@ def describe(content_type: str, body: bytes) -> dict[str, str]:
         if kind == "block_actions":
             action = (payload.get("actions") or [{}])[0]
             facts["id"] = str(action.get("action_id") or "")
+            if action.get("action_ts"):
+                facts["once"] = f"action:{facts['user']}:{facts['id']}:{action['action_ts']}"
         elif kind in ("view_submission", "view_closed"):
-            facts["id"] = str((payload.get("view") or {}).get("callback_id") or "")
+            view = payload.get("view") or {}
+            facts["id"] = str(view.get("callback_id") or "")
+            if kind == "view_submission" and view.get("id") and view.get("hash"):
+                facts["once"] = f"view:{view['id']}:{view['hash']}"
         else:
             facts["id"] = str(payload.get("callback_id") or payload.get("trigger_id") or "")
     except (ValueError, AttributeError, TypeError):
         facts.setdefault("kind", "unreadable")
     return facts
+
+
+def _first_delivery(deps: Deps, key: str) -> bool:
+    """Claim the interaction; a database that is away lets Bolt answer politely."""
+    from storage.repositories import interactions
+
+    try:
+        with deps.sessions.begin() as session:
+            return interactions.claim(session=session, key=key, now=deps.clock.now())
+    except Exception:
+        logger.warning("could not record interaction %s", key)
+        return True
+
+
+def _forget(deps: Deps, key: str) -> None:
+    from storage.repositories import interactions
+
+    try:
+        with deps.sessions.begin() as session:
+            interactions.release(session=session, key=key)
+    except Exception:
+        logger.warning("could not forget interaction %s", key)
+
+
+def _changed_nothing(status_seen: list[str], result: list[bytes]) -> bool:
+    """A field error or a failure: the person will send the same form again, corrected."""
+    if not status_seen or not status_seen[0].startswith("200"):
+        return True
+    return b'"response_action": "errors"' in b"".join(result).replace(b'":"', b'": "')
+
+
+def _empty(start_response: StartResponse) -> list[bytes]:
+    start_response("200 OK", [("Content-Length", "0")])
+    return [b""]
 
 
 def check(deps: Deps) -> Health:

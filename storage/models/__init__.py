@@ -19,7 +19,7 @@ from storage.models.membership import (
     PersonLanguageRow,
     ResourceRow,
 )
-from storage.models.outbox import HeartbeatRow, OutboxRow, OutboxStatus
+from storage.models.outbox import HeartbeatRow, InteractionRow, OutboxRow, OutboxStatus
 from storage.models.pilots import CheckinRow, MilestoneRow, PilotPersonRow, PilotRow
 from storage.models.pitches import (
     PitchDecisionRow,
@@ -50,6 +50,7 @@ __all__ = [
     "FocusAreaRow",
     "FollowUpRow",
     "HeartbeatRow",
+    "InteractionRow",
     "MatchdayPartyRow",
     "MatchdayRequestRow",
     "MatchdayRow",

@@ -63,3 +63,12 @@ class HeartbeatRow(Base):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     beat_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class InteractionRow(Base):
+    """A click or form submission already taken: the same delivery again has no effect."""
+
+    __tablename__ = "interactions"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

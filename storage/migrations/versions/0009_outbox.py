@@ -54,6 +54,15 @@ def upgrade() -> None:
         sa.Column("beat_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_heartbeats")),
     )
+    op.create_table(
+        "interactions",
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_interactions")),
+    )
+    op.create_index(
+        op.f("ix_interactions_received_at"), "interactions", ["received_at"], unique=False
+    )
     op.create_index("ix_outbox_due", "outbox", ["status", "due_at"], unique=False)
     op.create_index(op.f("ix_outbox_channel"), "outbox", ["channel"], unique=False)
 
@@ -63,3 +72,5 @@ def downgrade() -> None:
     op.drop_index("ix_outbox_due", table_name="outbox")
     op.drop_table("outbox")
     op.drop_table("heartbeats")
+    op.drop_index(op.f("ix_interactions_received_at"), table_name="interactions")
+    op.drop_table("interactions")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 import os
 import subprocess
 import sys
@@ -54,7 +55,7 @@ def serve_fake(channels: int) -> None:
 
 def _database(kind: str) -> tuple[str, Any]:
     if kind == "sqlite":
-        folder = Path(os.environ.get("TMPDIR", "/tmp")) / f"outbox-bench-{uuid.uuid4().hex[:8]}"
+        folder = Path(tempfile.mkdtemp(prefix="outbox-bench-"))
         url = f"sqlite:///{folder / 'bench.db'}"
         return url, lambda: None
     import psycopg

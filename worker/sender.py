@@ -142,9 +142,12 @@ class Sender:
             if row.channel != "-":
                 self.pacer.reserve(row.channel)
         if len(claimed) == 1:
-            self._deliver(claimed[0])
-        elif claimed:
-            list(self._pool.map(self._deliver, claimed))
+            outcomes = [self._deliver(claimed[0])]
+        else:
+            outcomes = list(self._pool.map(self._deliver, claimed))
+        delivered = [outcome for outcome in outcomes if outcome is not None]
+        if delivered:
+            self._sent(delivered)
         return len(claimed)
 
     def drain(self, rounds: int = 10_000) -> int:
@@ -158,7 +161,8 @@ class Sender:
         return total
 
     # one row ------------------------------------------------------------------------------
-    def _deliver(self, row: Claimed) -> None:
+    def _deliver(self, row: Claimed) -> tuple[Claimed, Sent | None] | None:
+        """Make one row's call; (row, where it landed) on success, None when handled."""
         try:
             try:
                 payload = json.loads(row.payload)
@@ -172,16 +176,16 @@ class Sender:
         except BrokenRowError as error:
             logger.error("outbox row %s (%s) quarantined: %s", row.id, row.key, error)
             self._finish(row, OutboxStatus.QUARANTINED, f"broken: {error}")
-            return
+            return None
         except OriginalFailedError:
             self._finish(row, OutboxStatus.FAILED, "original_not_delivered", report=False)
-            return
+            return None
         except DeferredError:
             self._retry(row, DEFER, "waiting for the message it updates", uncertain=False)
-            return
+            return None
         except SLACK_ERRORS as error:
             self._failed(row, failure_of(error))
-            return
+            return None
         except Exception as error:  # a bug in a builder or task, or the database away
             logger.exception("outbox row %s (%s) failed", row.id, row.key)
             reason = f"bug: {type(error).__name__}: {error}"
@@ -189,8 +193,8 @@ class Sender:
                 self._finish(row, OutboxStatus.QUARANTINED, reason)
             else:
                 self._retry(row, timedelta(seconds=backoff(row.attempts)), reason, uncertain=False)
-            return
-        self._sent(row, sent)
+            return None
+        return row, sent
 
     def _call(self, row: Claimed, payload: dict[str, Any]) -> Sent | None:
         """Make the call; None when there was nothing to send."""
@@ -289,25 +293,32 @@ class Sender:
         return released
 
     # recording ----------------------------------------------------------------------------
-    def _sent(self, row: Claimed, sent: Sent | None) -> None:
+    def _sent(self, delivered: list[tuple[Claimed, Sent | None]]) -> None:
+        """Mark a batch sent in one transaction, running each row's hook (ts kept)."""
         now = self.deps.clock.now()
         with self.deps.sessions.begin() as session:
-            if not outbox.mark_sent(
-                session=session,
-                row_id=row.id,
-                token=self.token,
-                now=now,
-                channel=sent.channel if sent else None,
-                ts=sent.ts if sent else None,
-            ):
-                logger.warning("outbox %s: the claim was taken over meanwhile", row.key)
-                return
-            if sent is not None and row.on_sent:
+            for row, sent in delivered:
+                if not outbox.mark_sent(
+                    session=session,
+                    row_id=row.id,
+                    token=self.token,
+                    now=now,
+                    channel=sent.channel if sent else None,
+                    ts=sent.ts if sent else None,
+                ):
+                    logger.warning("outbox %s: the claim was taken over meanwhile", row.key)
+                    continue
+                if sent is None or not row.on_sent:
+                    continue
                 hook = self.registry.hooks.get(row.on_sent)
                 if hook is None:
                     logger.error("outbox %s: no hook named %s", row.key, row.on_sent)
-                    return
-                hook(session, json.loads(row.on_sent_args or "{}"), sent.channel, sent.ts)
+                    continue
+                try:
+                    with session.begin_nested():
+                        hook(session, json.loads(row.on_sent_args or "{}"), sent.channel, sent.ts)
+                except Exception:  # the message is out; only where it landed is not kept
+                    logger.exception("outbox %s: hook %s failed", row.key, row.on_sent)
 
     def _retry(self, row: Claimed, delay: timedelta, error: str, *, uncertain: bool) -> None:
         with self.deps.sessions.begin() as session:

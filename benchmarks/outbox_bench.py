@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import tempfile
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid

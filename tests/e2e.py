@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -62,7 +63,10 @@ class ServerProcess:
             "--workers",
             "1",
         ]
-        self.process = subprocess.Popen(command, env=self.env, stdout=log, stderr=log)
+        # Its own process group, so that kill() takes gunicorn's workers down with it.
+        self.process = subprocess.Popen(
+            command, env=self.env, stdout=log, stderr=log, start_new_session=True
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -76,6 +80,12 @@ class ServerProcess:
         raise RuntimeError(
             f"matchday serve did not become healthy: {self.log_path.read_text()[-2000:]}"
         )
+
+    def kill(self) -> None:
+        """SIGKILL the server and its workers at once, as a crash or an OOM kill would."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
 
     def stop(self) -> None:
         """Stop the server (SIGTERM, then SIGKILL)."""

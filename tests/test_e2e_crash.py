@@ -121,7 +121,9 @@ def test_a_burst_of_pitches_survives_sigkill(
         slack.fail_next("chat.postMessage", status=503, count=25)
         slack.rate_limit("chat.postMessage", every_nth=3, retry_after=1)
         slack.lose_answers("chat.postMessage", 5)
-    server = ServerProcess(database_url, slack.api_url, tmp_path / "a.log").start()
+    # A short lease: the restarted sender takes over the dead one's claims within seconds.
+    lease = {"MATCHDAY_OUTBOX_LEASE_SECONDS": "3"}
+    server = ServerProcess(database_url, slack.api_url, tmp_path / "a.log", **lease).start()
     endpoint = server.url + "/slack/events"
     killer = threading.Timer(random.uniform(0.3, 1.5), server.kill)  # noqa: S311
     killer.start()
@@ -131,7 +133,7 @@ def test_a_burst_of_pitches_survives_sigkill(
     server.kill()
     acknowledged = {index for index, status in enumerate(answers) if status == 200}
     slack.clear_failures()
-    restarted = ServerProcess(database_url, slack.api_url, tmp_path / "b.log").start()
+    restarted = ServerProcess(database_url, slack.api_url, tmp_path / "b.log", **lease).start()
     try:
         _drained(sessions)
     finally:

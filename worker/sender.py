@@ -35,7 +35,7 @@ from webapi.lookup import find_posted, with_key
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=2)
+LEASE = timedelta(seconds=60)  # the default; MATCHDAY_OUTBOX_LEASE_SECONDS sets it
 BATCH = 32
 THREADS = 8
 IDLE_WAIT = 0.5  # seconds between looks at the database when nobody woke the sender
@@ -87,6 +87,7 @@ class Sender:
         self.registry = registry
         self.pacer = pacer or Pacer(deps.settings.MATCHDAY_SEND_RATE)
         self.batch = batch
+        self.lease = timedelta(seconds=deps.settings.MATCHDAY_OUTBOX_LEASE_SECONDS)
         self.token = uuid.uuid4().hex
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="outbox")
         self._stop = threading.Event()
@@ -136,7 +137,7 @@ class Sender:
                 if len(chosen) >= self.batch:
                     break
             claimed = outbox.claim(
-                session=session, ids=chosen, now=now, lease=LEASE, token=self.token
+                session=session, ids=chosen, now=now, lease=self.lease, token=self.token
             )
         for row in claimed:
             if row.channel != "-":

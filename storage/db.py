@@ -30,6 +30,7 @@ def make_engine(url: str, timeout_ms: int = WORKER_TIMEOUT_MS) -> Engine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": timeout_ms / 1000})
         event.listen(engine, "connect", _sqlite_pragmas(timeout_ms))
+        event.listen(engine, "savepoint", _begin_before_savepoint)
         return engine
     seconds = max(1, round(timeout_ms / 1000))
     return create_engine(
@@ -43,6 +44,19 @@ def make_engine(url: str, timeout_ms: int = WORKER_TIMEOUT_MS) -> Engine:
             "options": f"-c statement_timeout={timeout_ms} -c lock_timeout={timeout_ms}",
         },
     )
+
+
+def _begin_before_savepoint(connection: Any, _name: Any) -> None:
+    """Open the transaction before a SAVEPOINT on SQLite.
+
+    Python's sqlite3 emits BEGIN only before the first write. A SAVEPOINT issued before any
+    write would then be the outermost transaction, and its RELEASE would commit at once:
+    a pitch saved in a savepoint would be committed without the messages written after it,
+    and a crash in between would lose them. BEGIN IMMEDIATE: a savepoint precedes a write.
+    """
+    raw = connection.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:
+        raw.execute("BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(timeout_ms: int) -> Callable[[Any, Any], None]:

@@ -313,3 +313,25 @@ def test_two_senders_share_one_database_without_duplicates(
     assert len({call.args["channel"] for call in posts}) == 1000
     with deps.sessions() as session:
         assert {r.status for r in session.scalars(select(OutboxRow))} == {"sent"}
+
+
+def test_a_savepoint_inside_a_change_commits_only_with_it(deps: Deps) -> None:
+    """What a use case writes in a savepoint is lost with the change, on SQLite too."""
+
+    def change_that_fails() -> None:
+        with deps.sessions.begin() as session:
+            with session.begin_nested():
+                outbox.post(
+                    session=session,
+                    key="nested:1",
+                    kind="notice",
+                    channel="C0GROUP",
+                    message={"text": "inside a savepoint"},
+                    now=deps.clock.now(),
+                )
+            raise RuntimeError("the change failed after the savepoint")
+
+    with pytest.raises(RuntimeError):
+        change_that_fails()
+    with deps.sessions() as session:
+        assert session.scalars(select(OutboxRow)).all() == []

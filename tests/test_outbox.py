@@ -335,3 +335,28 @@ def test_a_savepoint_inside_a_change_commits_only_with_it(deps: Deps) -> None:
         change_that_fails()
     with deps.sessions() as session:
         assert session.scalars(select(OutboxRow)).all() == []
+
+
+def _respond_later(deps: Deps, slack: FakeSlack, key: str, issued_at: datetime) -> None:
+    with deps.sessions.begin() as session:
+        outbox.respond(
+            session=session,
+            key=key,
+            kind="notice",
+            response_url=slack.new_response_url(),
+            user=ACTOR,
+            issued_at=issued_at,
+            now=deps.clock.now(),
+            message={"text": f"answer {key}"},
+        )
+
+
+def test_an_answer_goes_through_the_response_url_while_slack_honours_it_else_by_dm(
+    deps: Deps, slack: FakeSlack
+) -> None:
+    _respond_later(deps, slack, "fresh", deps.clock.now() - timedelta(minutes=5))
+    _respond_later(deps, slack, "stale", deps.clock.now() - timedelta(minutes=31))
+    _sender(deps, slack).drain()
+    answered = [call.args.get("text") for call in slack.calls_to("response_url")]
+    assert answered == ["answer fresh"]
+    assert _texts(slack, ACTOR) == ["answer stale"]

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
 
 from bot.deps import Deps
 from bot.i18n import use_language
@@ -39,6 +40,7 @@ LEASE = timedelta(seconds=60)  # the default; MATCHDAY_OUTBOX_LEASE_SECONDS sets
 BATCH = 32
 THREADS = 8
 IDLE_WAIT = 0.5  # seconds between looks at the database when nobody woke the sender
+RESPONSE_URL_LIFETIME = timedelta(minutes=30)  # how long Slack honours a response_url
 DEFER = timedelta(seconds=2)  # an update waits this long for the message it updates
 MAX_BUG_ATTEMPTS = 3  # an unexpected exception: tried again (the database may be back), then kept
 
@@ -217,6 +219,8 @@ class Sender:
                 return None
             self.client.chat_postEphemeral(**args)
             return Sent()
+        if row.method == "response_url":
+            return self._respond(row, args)
         if row.method == "views.publish":
             self.client.views_publish(**args)
             return Sent()
@@ -259,6 +263,24 @@ class Sender:
                 return Sent(*found)
         response = self.client.chat_postMessage(**with_key(args, row.key))
         return Sent(str(response.get("channel") or row.channel), str(response.get("ts") or ""))
+
+    def _respond(self, row: Claimed, args: dict[str, Any]) -> Sent:
+        """Answer through the response_url while Slack honours it, else by DM."""
+        url = str(args.pop("response_url"))
+        user = str(args.pop("user"))
+        issued = datetime.fromisoformat(str(args.pop("issued_at")))
+        replace_original = bool(args.pop("replace_original", False))
+        fresh = self.deps.clock.now() - issued < RESPONSE_URL_LIFETIME
+        if fresh and not row.uncertain:
+            payload = {"response_type": "ephemeral", **args}
+            if replace_original:
+                payload["replace_original"] = True
+            answer = WebhookClient(url, timeout=10).send_dict(payload)
+            if answer.status_code < 400:
+                return Sent()
+            logger.info("response_url answered %s; sending a DM instead", answer.status_code)
+        message = {key: value for key, value in args.items() if key in ("text", "blocks")}
+        return self._post(row, {**message, "channel": user})
 
     def _update(self, args: dict[str, Any]) -> Sent:
         key = args.pop("ts_of", None)

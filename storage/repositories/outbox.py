@@ -290,6 +290,44 @@ def upload(
     )
 
 
+def respond(
+    *,
+    session: Session,
+    key: str,
+    kind: str,
+    response_url: str,
+    user: str,
+    issued_at: datetime,
+    now: datetime,
+    message: JsonDict | None = None,
+    build: str | None = None,
+    build_args: JsonDict | None = None,
+    replace_original: bool = False,
+) -> bool:
+    """Owe an ephemeral answer through a response_url, or a DM once the URL is too old.
+
+    Slack honours a response_url for 30 minutes (and five uses); an answer that comes
+    later (after a long plan, after downtime) goes to the person as a DM instead.
+    """
+    args = {
+        **_body(message, build, build_args, {"user": user}),
+        "response_url": response_url,
+        "user": user,
+        "issued_at": issued_at.isoformat(),
+        "replace_original": replace_original,
+    }
+    return enqueue(
+        session=session,
+        key=key,
+        kind=kind,
+        method="response_url",
+        channel=user,
+        args=args,
+        now=now,
+        actor=user,
+    )
+
+
 def task(
     *,
     session: Session,

@@ -23,12 +23,13 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
+from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.i18n import use_language
 from bot.outbox import APP_GONE, REGISTRY, Failure, Pacer, Registry, Verdict, backoff, verdict
 from storage.models import OutboxStatus
-from storage.repositories import outbox
+from storage.repositories import outbox, people
 from storage.repositories.outbox import Claimed
 from webapi.client import make_client
 from webapi.errors import SLACK_ERRORS, failure_of
@@ -66,6 +67,7 @@ class OriginalFailedError(Exception):
 
 
 PROBLEM_KIND = "delivery_problem"
+HOME_TASK = "home_publish"  # registered by handlers/home.py
 APP_GONE_REASONS = (*sorted(APP_GONE), "app_uninstalled")
 
 
@@ -297,6 +299,20 @@ class Sender:
         response = self.client.chat_update(**args)
         return Sent(str(response.get("channel") or args["channel"]), str(args["ts"]))
 
+    def _refresh_admins_homes(self, session: Session, key: str, now: datetime) -> None:
+        """The admins' App Home lists what was not delivered: publish it again now."""
+        configured = sorted(self.deps.settings.MATCHDAY_ADMINS)
+        added = [a for a in people.added_admins(session=session) if a not in configured]
+        for admin in configured + added:
+            outbox.task(
+                session=session,
+                key=f"home:{admin}:problem:{key}",
+                name=HOME_TASK,
+                args={"user": admin},
+                now=now,
+                fanout=True,
+            )
+
     def resume_if_back(self) -> int:
         """After an uninstall: once Slack accepts the app's token again, send what was held."""
         with self.deps.sessions() as session:
@@ -407,6 +423,8 @@ class Sender:
                 return
             if status is OutboxStatus.HELD:
                 outbox.hold(session=session, channel=row.channel, reason=error)
+            if report and row.kind != PROBLEM_KIND:
+                self._refresh_admins_homes(session, row.key, now)
             if report and row.actor and row.kind != PROBLEM_KIND:
                 outbox.post(
                     session=session,

@@ -96,7 +96,11 @@ def add_area_clicked(
 
 
 def add_area_submitted(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
-    """Add the area, or show field errors and save nothing."""
+    """Add the area, or show field errors and save nothing.
+
+    An organisation has one active area of a title: the same form submitted twice adds
+    one area, and the second submission is answered with the list as it is.
+    """
     submission = parse(ViewSubmission, body)
     if submission is None:
         ack(response_action="errors", errors={"title": _("Sorry, I could not read the form.")})
@@ -112,21 +116,29 @@ def add_area_submitted(ack: Ack, body: dict[str, Any], context: BoltContext) -> 
         ack(response_action="errors", errors=errors)
         return
     with deps.sessions.begin() as session:
+        # One change to the organisation's areas at a time: the checks below stay true.
         needs.lock_organisation(session=session, organisation_id=organisation.id)
-        if needs.active_count(session=session, organisation_id=organisation.id) >= MAX_AREAS:
-            ack(response_action="errors", errors={"title": too_many_areas()})
-            return
-        area = needs.add_area(
-            session=session,
-            actor=submission.user_id,
-            organisation_id=organisation.id,
-            title=form.title,
-            why=form.why,
+        existing = needs.active_area_titled(
+            session=session, organisation_id=organisation.id, title=form.title
         )
+        if existing is None:
+            if needs.active_count(session=session, organisation_id=organisation.id) >= MAX_AREAS:
+                ack(response_action="errors", errors={"title": too_many_areas()})
+                return
+            area = needs.add_area(
+                session=session,
+                actor=submission.user_id,
+                organisation_id=organisation.id,
+                title=form.title,
+                why=form.why,
+            )
     ack()
-    note = _("Added *{title}*. Start its assessment when the group is ready.").format(
-        title=safe(area.title, 150)
-    )
+    if existing is None:
+        note = _("Added *{title}*. Start its assessment when the group is ready.").format(
+            title=safe(area.title, 150)
+        )
+    else:  # the same form submitted twice, or the same area added by two people
+        note = _("*{title}* is already on the list.").format(title=safe(existing.title, 150))
     response_url = str(metadata.get("response_url", ""))
     deps.after_ack.submit(
         lambda: respond(response_url, areas_message(deps, organisation, note), replace=True)
@@ -165,9 +177,7 @@ def assess_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: B
     if action is None or not action.action.value.isdigit():
         return
     deps = deps_of(context)
-    reply = start_or_resume(
-        deps, client, caller_of(deps, action.user_id), int(action.action.value), action.response_url
-    )
+    reply = start_or_resume(deps, caller_of(deps, action.user_id), int(action.action.value))
     deps.after_ack.submit(respond, action.response_url, reply)
 
 

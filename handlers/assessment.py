@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 
@@ -13,7 +14,6 @@ from bot.deps import Deps
 from bot.i18n import _
 from bot.needs import AreaOverview
 from bot.needs_forms import reply_answer, validate_step
-from bot.text import user
 from bot.views.areas import build_areas
 from bot.views.assessment import (
     ANSWER_CALLBACK,
@@ -24,19 +24,19 @@ from bot.views.assessment import (
     RESUME_ACTION,
     SKIP_ACTION,
     build_answer_form,
-    recorded,
 )
 from bot.views.blocks import section
 from bot.views.help import build_notice, unlinked_channel
 from handlers.assessment_flow import (
     NOT_IN_GROUP,
+    AlreadyHandledError,
     ConflictError,
     Context,
-    announce,
     apply,
     group_members,
     load,
     may_answer,
+    owe_note,
     tell,
 )
 from handlers.assessment_start import pick_area, start_or_resume
@@ -93,11 +93,15 @@ def assess_command(request: CommandRequest) -> Outcome:
         )
         message["blocks"].insert(0, section(lead))
         return Reply(message)
-    return Reply(
-        start_or_resume(
-            deps, request.client, request.caller, chosen.area.id, request.command.response_url
-        )
-    )
+    return Reply(start_or_resume(deps, request.caller, chosen.area.id))
+
+
+def _first(deps: Deps, event_id: str) -> bool:
+    """Record an Events API delivery that changes nothing; False for Slack's retry of it."""
+    if not event_id:
+        return True
+    with deps.sessions.begin() as session:
+        return assessments.first_delivery(session=session, event_id=event_id)
 
 
 def thread_reply(
@@ -108,46 +112,48 @@ def thread_reply(
     if message is None or not message.is_thread_reply or message.thread_ts is None:
         return
     deps = deps_of(context)
-    with deps.sessions.begin() as session:
+    event_id = str(body.get("event_id", ""))
+    with deps.sessions() as session:
         found = assessments.by_thread(
             session=session, channel_id=message.channel, thread_ts=message.thread_ts
         )
-        if found is None:
-            return  # not an assessment thread: ignored
-        if not assessments.first_delivery(session=session, event_id=str(body.get("event_id", ""))):
-            return  # Slack's retry of an event already handled
+    if found is None:
+        return  # not an assessment thread: ignored
     ctx = load(deps, found.id)
     if ctx is None or ctx.assessment.state not in STEPS:
         return  # paused, in review or published: replies are discussion
     caller = caller_of(deps, message.user)
     if not may_answer(caller, ctx.organisation):
+        text = _(
+            "Only the project group's members can answer this assessment, so your reply "
+            "was not recorded. The thread stays open for discussion."
+        )
         with deps.sessions.begin() as session:
-            first = assessments.tell_once(
-                session=session, assessment_id=found.id, user_id=message.user
-            )
-        if first:
-            text = _(
-                "Only the project group's members can answer this assessment, so your reply "
-                "was not recorded. The thread stays open for discussion."
-            )
-            deps.after_ack.submit(
-                tell, client, message.channel, message.user, text, message.thread_ts
-            )
+            if event_id and not assessments.first_delivery(session=session, event_id=event_id):
+                return
+            if assessments.tell_once(session=session, assessment_id=found.id, user_id=message.user):
+                owe_note(
+                    session=session,
+                    key=f"assessment:{found.id}:outsider:{message.user}",
+                    assessment=ctx.assessment,
+                    person=message.user,
+                    text=text,
+                    now=deps.clock.now(),
+                )
         return
     state = ctx.assessment.state
     if float(message.ts) < ctx.assessment.last_activity_at.timestamp():
         # Written before the current step was asked: someone else answered first.
-        text = reply_conflict_text(state)
-        deps.after_ack.submit(tell, client, message.channel, message.user, text, message.thread_ts)
-        return
-    fields, problem = reply_answer(state, message.text, group_members(deps, ctx.organisation.id))
-    if fields is None:
-        deps.after_ack.submit(
-            tell, client, message.channel, message.user, problem, message.thread_ts
+        problem = reply_conflict_text(state)
+    else:
+        fields, problem = reply_answer(
+            state, message.text, group_members(deps, ctx.organisation.id)
         )
-        return
-    problem = _record(deps, client, ctx, message.user, Event.ANSWER, state, fields, message.ts)
-    if problem:
+        if fields is not None:
+            problem = _record(
+                deps, ctx, message.user, Event.ANSWER, state, fields, message.ts, event_id
+            )
+    if problem and _first(deps, event_id):
         deps.after_ack.submit(
             tell, client, message.channel, message.user, problem, message.thread_ts
         )
@@ -155,26 +161,48 @@ def thread_reply(
 
 def _record(
     deps: Deps,
-    client: WebClient,
     ctx: Context,
     actor: str,
     event: Event,
     state: State,
     fields: dict[str, str] | None,
     source_ts: str | None = None,
+    event_id: str = "",
 ) -> str:
-    """Apply an answer or skip; returns an error for the person, or an empty string."""
+    """Apply an answer or skip; returns an error for the person, or an empty string.
+
+    The confirmation and the next step are owed to the thread in the answer's transaction.
+    """
+    note = {"code": "skipped" if event is Event.SKIP else "answered", "step": state.value}
     try:
-        _before, after = apply(
-            deps, ctx.assessment.id, event, actor, step=state, fields=fields, source_ts=source_ts
+        apply(
+            deps,
+            ctx.assessment.id,
+            event,
+            actor,
+            step=state,
+            fields=fields,
+            source_ts=source_ts,
+            note=note,
+            event_id=event_id,
         )
+    except AlreadyHandledError:
+        return ""
     except ConflictError:
-        return reply_conflict_text(state) if source_ts else conflict_text(state)
+        if not source_ts:
+            return conflict_text(state)
+        found = load(deps, ctx.assessment.id)  # say where it is now, not where it was
+        current = found.assessment.state if found else state
+        return reply_conflict_text(current if current in STEPS else state)
     except TransitionError as error:
         return str(error)
-    note = recorded(state, actor, skipped=event is Event.SKIP)
-    deps.after_ack.submit(announce, deps, client, ctx, after, actor=actor, note=note)
     return ""
+
+
+def _edit_key(assessment_id: int, source_ts: str, event_id: str, text: str) -> str:
+    """The key of the note that an edited reply updated its answer: one per edit."""
+    edit = event_id or hashlib.sha256(text.encode()).hexdigest()[:16]
+    return f"assessment:{assessment_id}:reply:{source_ts}:edited:{edit}"
 
 
 def reply_edited(
@@ -185,32 +213,40 @@ def reply_edited(
     if changed is None or not changed.message.thread_ts or changed.message.bot_id:
         return
     deps = deps_of(context)
-    with deps.sessions.begin() as session:
+    event_id = str(body.get("event_id", ""))
+    with deps.sessions() as session:
         found = assessments.by_thread(
             session=session, channel_id=changed.channel, thread_ts=changed.message.thread_ts
         )
-        if found is None or found.state is State.END:
-            return
-        if not assessments.first_delivery(session=session, event_id=str(body.get("event_id", ""))):
-            return
-        previous = assessments.answer_from_reply(
-            session=session, assessment_id=found.id, source_ts=changed.message.ts
+        previous = (
+            assessments.answer_from_reply(
+                session=session, assessment_id=found.id, source_ts=changed.message.ts
+            )
+            if found is not None and found.state is not State.END
+            else None
         )
-    ctx = load(deps, found.id)
-    if previous is None or ctx is None:
+    if found is None or previous is None:
         return
-    if not may_answer(caller_of(deps, changed.message.user), ctx.organisation):
+    ctx = load(deps, found.id)
+    if ctx is None or not may_answer(caller_of(deps, changed.message.user), ctx.organisation):
         return
     step, fields = previous
     update, problem = reply_answer(
         step, changed.message.text, group_members(deps, ctx.organisation.id)
     )
     if update is None:
-        deps.after_ack.submit(
-            tell, client, changed.channel, changed.message.user, problem, found.thread_ts
-        )
+        if _first(deps, event_id):
+            deps.after_ack.submit(
+                tell, client, changed.channel, changed.message.user, problem, found.thread_ts
+            )
         return
+    text = _("Updated the answer to step {n} of {total} from the edited reply.").format(
+        n=SPECS[step].number, total=len(STEPS)
+    )
+    now = deps.clock.now()
     with deps.sessions.begin() as session:
+        if event_id and not assessments.first_delivery(session=session, event_id=event_id):
+            return
         assessments.record_answer(
             session=session,
             assessment_id=found.id,
@@ -218,15 +254,17 @@ def reply_edited(
             fields={**fields, **update},
             skipped=False,
             actor=changed.message.user,
-            now=deps.clock.now(),
+            now=now,
             source_ts=changed.message.ts,
         )
-    text = _("Updated the answer to step {n} of {total} from the edited reply.").format(
-        n=SPECS[step].number, total=len(STEPS)
-    )
-    deps.after_ack.submit(
-        tell, client, changed.channel, changed.message.user, text, found.thread_ts
-    )
+        owe_note(
+            session=session,
+            key=_edit_key(found.id, changed.message.ts, event_id, changed.message.text),
+            assessment=found,
+            person=changed.message.user,
+            text=text,
+            now=now,
+        )
 
 
 def message_event(
@@ -271,9 +309,9 @@ def step_button(ack: Ack, body: dict[str, Any], client: WebClient, context: Bolt
         EDIT_ACTION: Event.EDIT,
     }[action.action.action_id]
     if event is Event.SKIP:
-        problem = _record(deps, client, ctx, caller.user_id, event, state, {})
+        problem = _record(deps, ctx, caller.user_id, event, state, {})
     else:
-        problem = _move(deps, client, ctx, caller.user_id, event, state)
+        problem = _move(deps, ctx, caller.user_id, event, state)
     if problem:
         deps.after_ack.submit(
             tell,
@@ -285,23 +323,15 @@ def step_button(ack: Ack, body: dict[str, Any], client: WebClient, context: Bolt
         )
 
 
-def _move(
-    deps: Deps, client: WebClient, ctx: Context, actor: str, event: Event, state: State
-) -> str:
+def _move(deps: Deps, ctx: Context, actor: str, event: Event, state: State) -> str:
     """Back, pause or edit; returns an error for the person, or an empty string."""
+    notes = {Event.BACK: {"code": "back"}, Event.EDIT: {"code": "edit"}, Event.PAUSE: None}
     try:
-        _before, after = apply(deps, ctx.assessment.id, event, actor, step=state)
+        apply(deps, ctx.assessment.id, event, actor, step=state, note=notes[event])
     except ConflictError:
         return conflict_text(state)
     except TransitionError as error:
         return str(error)
-    notes = {
-        Event.BACK: _("{person} went back a step."),
-        Event.EDIT: _("{person} is editing this step; the summary returns after the answer."),
-        Event.PAUSE: "",
-    }
-    note = notes[event].format(person=user(actor)) if notes[event] else ""
-    deps.after_ack.submit(announce, deps, client, ctx, after, actor=actor, note=note)
     return ""
 
 
@@ -315,9 +345,7 @@ def resume_button(ack: Ack, body: dict[str, Any], client: WebClient, context: Bo
     ctx = load(deps, int(action.action.value))
     if ctx is None:
         return
-    reply = start_or_resume(
-        deps, client, caller_of(deps, action.user_id), ctx.area.id, action.response_url
-    )
+    reply = start_or_resume(deps, caller_of(deps, action.user_id), ctx.area.id)
     deps.after_ack.submit(respond, action.response_url, reply)
 
 
@@ -381,11 +409,29 @@ def answer_submitted(
     if fields is None:
         ack(response_action="errors", errors=errors)
         return
-    problem = _record(deps, client, ctx, submission.user_id, Event.ANSWER, state, fields)
-    if problem:
+    problem = _record(deps, ctx, submission.user_id, Event.ANSWER, state, fields)
+    if problem and not _saved_before(deps, ctx, state, submission.user_id, metadata):
         ack(response_action="errors", errors={first_field: problem})
         return
     ack()
+
+
+def _saved_before(
+    deps: Deps, ctx: Context, state: State, user_id: str, metadata: dict[str, Any]
+) -> bool:
+    """Whether this very form was saved a moment ago (a double submission): say nothing."""
+    version = metadata.get("version")
+    if not isinstance(version, int):
+        return False
+    with deps.sessions() as session:
+        current = assessments.by_id(session=session, assessment_id=ctx.assessment.id)
+        answer = assessments.answers(session=session, assessment_id=ctx.assessment.id).get(state)
+    return (
+        current is not None
+        and current.version == version + 1
+        and answer is not None
+        and answer.answered_by == user_id
+    )
 
 
 def register(app: App) -> None:

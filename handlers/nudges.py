@@ -8,13 +8,10 @@ from zoneinfo import ZoneInfo
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
-from bot.views.assessment import nudge
 from bot.workdays import add_working_days, is_working_day, local_datetime
-from handlers.assessment_flow import load
-from handlers.language import in_organisation_language
+from handlers.assessment_flow import load, owe_nudge
 from storage.repositories import assessments
 
 logger = logging.getLogger(__name__)
@@ -22,16 +19,17 @@ OFFICE_HOURS = (time(9), time(17))
 
 
 def nudge_stalled(deps: Deps, client: WebClient) -> int:
-    """Post one nudge per stall in each assessment quiet for N working days; returns how many.
+    """Owe one nudge per stall in each assessment quiet for N working days; returns how many.
 
-    Only on working days, in office hours, in the organisation's time zone. Each nudge is
-    claimed in the database first, so several app processes never post it twice.
+    Only on working days, in office hours, in the organisation's time zone. The claim and
+    the nudge's outbox row are written in one transaction: several app processes never
+    owe it twice, and a process killed after the claim cannot lose it.
     """
     now = deps.clock.now()
     days = deps.settings.MATCHDAY_NUDGE_DAYS
     with deps.sessions() as session:
         candidates = assessments.stalled(session=session, quiet_since=now - timedelta(days=days))
-    posted = 0
+    owed = 0
     for candidate in candidates:
         ctx = load(deps, candidate.id)
         if ctx is None or not ctx.assessment.thread_ts:
@@ -49,19 +47,14 @@ def nudge_stalled(deps: Deps, client: WebClient) -> int:
         with deps.sessions.begin() as session:
             if not assessments.claim_nudge(session=session, assessment=candidate, now=now):
                 continue
-        with in_organisation_language(ctx.organisation.id):
-            message = nudge(ctx.assessment.state)
-        try:
-            client.chat_postMessage(
-                channel=ctx.assessment.channel_id, thread_ts=ctx.assessment.thread_ts, **message
+            owe_nudge(
+                session=session,
+                assessment=candidate,
+                organisation_id=ctx.organisation.id,
+                now=now,
             )
-        except SlackApiError as error:
-            logger.warning(
-                "nudge for assessment %s failed: %s", candidate.id, error.response.get("error")
-            )
-            continue
-        posted += 1
-    return posted
+        owed += 1
+    return owed
 
 
 def register(app: App) -> None:

@@ -8,13 +8,15 @@ from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from bot.assessment import Event, Position, State, TransitionError, transition
+from bot.assessment import Event, State, TransitionError, transition
 from bot.deps import Deps
 from bot.i18n import N_, _
 from bot.needs import Opportunity
-from bot.needs_forms import validate_publish
+from bot.needs_forms import PublishForm, validate_publish
+from bot.outbox import REGISTRY
 from bot.programme import Caller, Organisation, Role
 from bot.text import channel, safe
 from bot.views.areas import (
@@ -24,10 +26,13 @@ from bot.views.areas import (
 )
 from bot.views.assessment import PUBLISH_ACTION
 from bot.views.setup import invite_me
-from handlers.assessment_flow import Context, announce, load, tell
+from handlers.assessment_flow import Context, load, owe_announcement, tell
 from handlers.common import bot_is_member, caller_of, deps_of, open_modal
 from handlers.payloads import BlockAction, ViewSubmission, parse
-from storage.repositories import assessments, needs
+from storage.repositories import assessments, needs, organisations, outbox
+
+CARD = "opportunity_card"
+CARD_POSTED = "opportunity_card_posted"
 
 
 def may_publish(caller: Caller, organisation: Organisation) -> bool:
@@ -56,13 +61,13 @@ def publish_clicked(
     if ctx is None:
         return
     caller = caller_of(deps, action.user_id)
-    channel, thread = ctx.assessment.channel_id, ctx.assessment.thread_ts
+    where, thread = ctx.assessment.channel_id, ctx.assessment.thread_ts
     if not may_publish(caller, ctx.organisation):
-        deps.after_ack.submit(tell, client, channel, caller.user_id, _(REFUSAL), thread)
+        deps.after_ack.submit(tell, client, where, caller.user_id, _(REFUSAL), thread)
         return
     if ctx.assessment.state not in (State.REVIEW, State.END):
         text = _("Answer the required steps before publishing.")
-        deps.after_ack.submit(tell, client, channel, caller.user_id, text, thread)
+        deps.after_ack.submit(tell, client, where, caller.user_id, text, thread)
         return
     deps.after_ack.submit(_open_publish_form, deps, client, ctx, caller.user_id, action)
 
@@ -81,23 +86,45 @@ def _open_publish_form(
         )
         return
     with deps.sessions() as session:
+        current = assessments.by_id(session=session, assessment_id=ctx.assessment.id)
         answers = assessments.answers(session=session, assessment_id=ctx.assessment.id)
+    if current is None:
+        return
+    # The form remembers which summary it publishes: submitted twice, it publishes once.
     view = build_publish_modal(
-        ctx.assessment.id, ctx.area, answers, today_in(ctx.organisation, deps)
+        ctx.assessment.id,
+        ctx.area,
+        answers,
+        today_in(ctx.organisation, deps),
+        version=current.version,
     )
     open_modal(client, action.trigger_id, view, action.response_url)
+
+
+class AlreadyPublishedError(Exception):
+    """This summary was published already (by this form a moment ago, or another one)."""
+
+    def __init__(self, opportunity: Opportunity) -> None:
+        super().__init__(opportunity.id)
+        self.opportunity = opportunity
 
 
 def publish_submitted(
     ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    """Create the opportunity and post its card, or show field errors and save nothing."""
+    """Create the opportunity and owe its card, or show field errors and save nothing.
+
+    The card in the opportunities channel and the summary in the thread are owed in the
+    transaction that publishes. The form carries the summary's version: one opportunity
+    per summary, so a second submission finds it and is answered with what happened.
+    """
     submission = parse(ViewSubmission, body)
     if submission is None:
         ack(response_action="errors", errors={"title": _("Sorry, I could not read the form.")})
         return
     deps = deps_of(context)
-    ctx = load(deps, int(submission.metadata().get("assessment", 0)))
+    metadata = submission.metadata()
+    ctx = load(deps, int(metadata.get("assessment", 0)))
     if ctx is None:
         ack(response_action="errors", errors={"title": _("This assessment no longer exists.")})
         return
@@ -115,68 +142,140 @@ def publish_submitted(
     if form is None:
         ack(response_action="errors", errors=errors)
         return
-    with deps.sessions.begin() as session:
-        current = assessments.by_id(session=session, assessment_id=ctx.assessment.id)
-        answered = {
-            state
-            for state, answer in assessments.answers(
-                session=session, assessment_id=ctx.assessment.id
-            ).items()
-            if not answer.skipped
-        }
-        try:
-            assert current is not None
-            after = transition(current.position, Event.PUBLISH, answered=answered)
-        except TransitionError as error:
-            ack(response_action="errors", errors={"title": str(error)})
-            return
-        if not assessments.move(
-            session=session, assessment=current, to=after, now=deps.clock.now()
-        ):
-            ack(
-                response_action="errors",
-                errors={"title": _("The assessment changed meanwhile; please try again.")},
-            )
-            return
-        opportunity = needs.publish(
-            session=session,
-            actor=caller.user_id,
-            organisation_id=ctx.organisation.id,
-            focus_area_id=ctx.area.id,
-            title=form.title,
-            description=form.description,
-            deadline=form.deadline,
-            contact_role=form.contact_role,
-            channel_id=ctx.organisation.opportunities_channel_id,
-        )
-    ack()
-    deps.after_ack.submit(_post_card, deps, client, ctx, opportunity, caller.user_id)
-
-
-def _post_card(
-    deps: Deps, client: WebClient, ctx: Context, opportunity: Opportunity, actor: str
-) -> None:
+    raw_version = metadata.get("version")
     try:
-        response = client.chat_postMessage(
-            channel=opportunity.channel_id, **build_opportunity_card(opportunity, ctx.organisation)
+        problem = _publish(
+            deps, ctx, caller.user_id, form, raw_version if isinstance(raw_version, int) else None
         )
-    except SlackApiError as error:
-        code = str(error.response.get("error"))
-        text = (
-            invite_me(opportunity.channel_id)
-            if code in ("not_in_channel", "channel_not_found", "is_archived")
-            else _("Slack refused the opportunity's card ({code}).").format(code=code)
+    except AlreadyPublishedError as duplicate:
+        ack()
+        text = _("This summary is already published as *{title}* in {channel}.").format(
+            title=safe(duplicate.opportunity.title, 150),
+            channel=channel(duplicate.opportunity.channel_id),
         )
-        tell(client, ctx.assessment.channel_id, actor, text, ctx.assessment.thread_ts)
+        deps.after_ack.submit(
+            tell, client, ctx.assessment.channel_id, caller.user_id, text, ctx.assessment.thread_ts
+        )
         return
-    with deps.sessions.begin() as session:
-        needs.set_card(
-            session=session, opportunity_id=opportunity.id, message_ts=str(response["ts"])
+    if problem:
+        ack(response_action="errors", errors={"title": problem})
+        return
+    ack()
+
+
+def _publish(deps: Deps, ctx: Context, actor: str, form: PublishForm, version: int | None) -> str:
+    """Publish in one transaction with the card and the thread's summary; or say why not.
+
+    Raises AlreadyPublishedError when this summary was published already.
+    """
+    now = deps.clock.now()
+    area_id = ctx.area.id
+    summary = version
+    try:
+        with deps.sessions.begin() as session:
+            current = assessments.by_id(session=session, assessment_id=ctx.assessment.id)
+            if current is None:
+                return _("This assessment no longer exists.")
+            summary = current.version if summary is None else summary
+            existing = needs.published_from(
+                session=session, focus_area_id=area_id, assessment_version=summary
+            )
+            if existing is not None:
+                raise AlreadyPublishedError(existing)
+            if current.version != summary:
+                return _(
+                    "The summary changed after this form was opened. Close the form and "
+                    "publish from the newest summary in the thread."
+                )
+            answered = {
+                state
+                for state, answer in assessments.answers(
+                    session=session, assessment_id=current.id
+                ).items()
+                if not answer.skipped
+            }
+            try:
+                after = transition(current.position, Event.PUBLISH, answered=answered)
+            except TransitionError as error:
+                return str(error)
+            if not assessments.move(session=session, assessment=current, to=after, now=now):
+                # Someone was faster; PostgreSQL lets this statement see what they did.
+                existing = needs.published_from(
+                    session=session, focus_area_id=area_id, assessment_version=summary
+                )
+                if existing is not None:
+                    raise AlreadyPublishedError(existing)
+                return _("The assessment changed meanwhile; please try again.")
+            opportunity = needs.publish(
+                session=session,
+                actor=actor,
+                organisation_id=ctx.organisation.id,
+                focus_area_id=area_id,
+                title=form.title,
+                description=form.description,
+                deadline=form.deadline,
+                contact_role=form.contact_role,
+                channel_id=ctx.organisation.opportunities_channel_id,
+                assessment_version=summary,
+                now=now,
+            )
+            outbox.post(
+                session=session,
+                key=f"opportunity:{opportunity.id}:card",
+                kind=CARD,
+                channel=opportunity.channel_id,
+                build=CARD,
+                build_args={"opportunity": opportunity.id},
+                language={"organisation": ctx.organisation.id},
+                now=now,
+                actor=actor,
+                on_sent=CARD_POSTED,
+                on_sent_args={"opportunity": opportunity.id},
+            )
+            owe_announcement(
+                session=session,
+                assessment=current,
+                position=after,
+                version=current.version + 1,
+                actor=actor,
+                now=now,
+                note={"code": "published", "opportunity": opportunity.id},
+            )
+    except IntegrityError as error:  # the same summary published at the same moment
+        existing = None
+        if summary is not None:
+            with deps.sessions() as session:
+                existing = needs.published_from(
+                    session=session, focus_area_id=area_id, assessment_version=summary
+                )
+        if existing is None:
+            raise
+        raise AlreadyPublishedError(existing) from error
+    return ""
+
+
+@REGISTRY.builder(CARD)
+def build_card(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
+    """The opportunity's card, in its organisation's language (None when it is gone)."""
+    with deps.sessions() as session:
+        opportunity = needs.opportunity(session=session, opportunity_id=int(args["opportunity"]))
+        organisation = (
+            organisations.by_id(session=session, organisation_id=opportunity.organisation_id)
+            if opportunity
+            else None
         )
-    note = _("Published *{title}* in {channel}.").format(
-        title=safe(opportunity.title, 150), channel=channel(opportunity.channel_id)
-    )
-    announce(deps, client, ctx, Position(State.END), actor=actor, note=note)
+    if opportunity is None or organisation is None:
+        return None
+    return build_opportunity_card(opportunity, organisation)
+
+
+@REGISTRY.hook(CARD_POSTED)
+def card_posted(
+    session: Session, args: dict[str, Any], channel_id: str | None, ts: str | None
+) -> None:
+    """Remember where the card landed."""
+    if ts:
+        needs.set_card(session=session, opportunity_id=int(args["opportunity"]), message_ts=ts)
 
 
 def register(app: App) -> None:

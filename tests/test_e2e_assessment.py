@@ -287,7 +287,8 @@ def test_areas_nudge_below_three_and_refuse_a_sixth(
         "why": {"value": payloads.plain_value("It matters.")},
     }
     assert ws.submit(PM, first, values).json() == {}
-    refused = ws.submit(BUYER, second, values).json()
+    other = {**values, "title": {"value": payloads.plain_value("Area five, the other one")}}
+    refused = ws.submit(BUYER, second, other).json()
     assert "Archive one before adding another" in refused["errors"]["title"]
     full = json.dumps(ws.command(BUYER, "C0ORG", "areas").json())
     assert "3 to 5 areas" not in full
@@ -337,6 +338,10 @@ def test_stalled_assessments_get_one_nudge_on_working_days(
     assert nudge_stalled(deps, client) == 0
     clock.set(datetime(2026, 12, 14, 9, 0, tzinfo=UTC))  # Monday 10:00
     tick(deps, client)
+    # The nudge is owed at the test's clock, ahead of the server's: this sender delivers it.
+    from worker.sender import Sender
+
+    Sender(deps, client).drain()
     nudge = ws.wait_post("C0ORG", "waiting at step 1 of 6")
     assert nudge.args["thread_ts"] == thread
     assert nudge_stalled(deps, client) == 0  # one nudge per stall

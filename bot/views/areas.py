@@ -164,9 +164,17 @@ def public_description(answers: dict[State, Answer]) -> str:
 
 
 def build_publish_modal(
-    assessment_id: int, area: FocusArea, answers: dict[State, Answer], today: date
+    assessment_id: int,
+    area: FocusArea,
+    answers: dict[State, Answer],
+    today: date,
+    *,
+    version: int | None = None,
 ) -> dict[str, Any]:
-    """The form that turns an assessed area into a matching opportunity."""
+    """The form that turns an assessed area into a matching opportunity.
+
+    ``version`` is the summary's (the assessment's) version: one opportunity per summary.
+    """
     roles = [option(role_label(role), role.value) for role in Role]
     deadline = {
         "type": "input",
@@ -200,7 +208,11 @@ def build_publish_modal(
         ],
         submit=_("Publish"),
         close=_("Cancel"),
-        private_metadata=json.dumps({"assessment": assessment_id}),
+        private_metadata=json.dumps(
+            {"assessment": assessment_id}
+            if version is None
+            else {"assessment": assessment_id, "version": version}
+        ),
     )
 
 

@@ -120,6 +120,8 @@ class OpportunityRow(Base):
     __table_args__ = (
         CheckConstraint(one_of("status", OPPORTUNITY_STATUSES), name="status_known"),
         CheckConstraint(one_of("contact_role", ROLES), name="contact_role_known"),
+        # One opportunity per summary: the same publish form submitted twice makes one.
+        UniqueConstraint("focus_area_id", "assessment_version", name="one_opportunity_per_summary"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -141,3 +143,5 @@ class OpportunityRow(Base):
     # Claimed by the scheduler before the 48-hour reminder and the closing notice are sent.
     reminder_claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     closing_claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # The assessment's version when its publish form was opened (None: published otherwise).
+    assessment_version: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.assessment import STEPS, Position, State
@@ -56,25 +58,42 @@ def start(
     *, session: Session, actor: str, focus_area_id: int, channel_id: str, now: datetime
 ) -> Assessment | None:
     """Create the assessment of an area; None when someone else started it first."""
-    row = AssessmentRow(
+    added = _insert_once(
+        session,
+        AssessmentRow,
+        ["focus_area_id"],
         focus_area_id=focus_area_id,
         channel_id=channel_id,
         started_by=actor,
         last_activity_at=now,
+        state=State.AREA.value,
+        editing=False,
+        version=1,
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return None
-    return to_assessment(row)
+    return for_area(session=session, focus_area_id=focus_area_id) if added else None
 
 
-def set_thread(*, session: Session, assessment_id: int, thread_ts: str) -> None:
-    """Remember the thread the assessment lives in."""
-    session.execute(
-        update(AssessmentRow).where(AssessmentRow.id == assessment_id).values(thread_ts=thread_ts)
+def _insert_once(session: Session, table: Any, keys: list[str], **values: Any) -> bool:
+    """Insert a row unless one with these key columns exists; True when it was added.
+
+    No savepoint: SQLite's driver would commit a savepoint that opens the transaction.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    result = session.execute(
+        insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
     )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def open_thread(*, session: Session, assessment_id: int, thread_ts: str) -> bool:
+    """Remember the thread the assessment lives in, unless it has one; True if it was set."""
+    result = session.execute(
+        update(AssessmentRow)
+        .where(AssessmentRow.id == assessment_id, AssessmentRow.thread_ts.is_(None))
+        .values(thread_ts=thread_ts)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def answers(*, session: Session, assessment_id: int) -> dict[State, Answer]:
@@ -155,22 +174,18 @@ def answer_from_reply(
 
 def first_delivery(*, session: Session, event_id: str) -> bool:
     """Record an Events API delivery; False when this event was handled before (a retry)."""
-    try:
-        with session.begin_nested():
-            session.add(ProcessedEventRow(event_id=event_id))
-    except IntegrityError:
-        return False
-    return True
+    return _insert_once(session, ProcessedEventRow, ["event_id"], event_id=event_id)
 
 
 def tell_once(*, session: Session, assessment_id: int, user_id: str) -> bool:
     """True the first time an outsider is to be told about this assessment."""
-    try:
-        with session.begin_nested():
-            session.add(OutsiderNoticeRow(assessment_id=assessment_id, user_id=user_id))
-    except IntegrityError:
-        return False
-    return True
+    return _insert_once(
+        session,
+        OutsiderNoticeRow,
+        ["assessment_id", "user_id"],
+        assessment_id=assessment_id,
+        user_id=user_id,
+    )
 
 
 def stalled(*, session: Session, quiet_since: datetime) -> list[Assessment]:

@@ -56,7 +56,7 @@ def lock_organisation(*, session: Session, organisation_id: int) -> None:
     session.execute(
         update(OrganisationRow)
         .where(OrganisationRow.id == organisation_id)
-        .values(updated_at=func.now())
+        .values(updated_at=OrganisationRow.updated_at)  # a write that changes nothing
     )
 
 
@@ -133,8 +133,13 @@ def publish(
     deadline: date,
     contact_role: Role,
     channel_id: str,
+    assessment_version: int | None = None,
+    now: datetime | None = None,
 ) -> Opportunity:
-    """Create a published opportunity (its card is posted after the transaction)."""
+    """Create a published opportunity (its card is owed in the same transaction).
+
+    ``assessment_version`` names the summary it was published from: one opportunity each.
+    """
     row = OpportunityRow(
         organisation_id=organisation_id,
         focus_area_id=focus_area_id,
@@ -144,7 +149,10 @@ def publish(
         contact_role=contact_role.value,
         channel_id=channel_id,
         published_by=actor,
+        assessment_version=assessment_version,
     )
+    if now is not None:
+        row.published_at = now
     session.add(row)
     session.flush()
     audit.record(
@@ -155,6 +163,34 @@ def publish(
         detail=f"area={focus_area_id}; deadline={deadline.isoformat()}; title={title}",
     )
     return to_opportunity(row)
+
+
+def published_from(
+    *, session: Session, focus_area_id: int, assessment_version: int
+) -> Opportunity | None:
+    """The opportunity published from this version of the area's summary, if any."""
+    row = session.scalar(
+        select(OpportunityRow).where(
+            OpportunityRow.focus_area_id == focus_area_id,
+            OpportunityRow.assessment_version == assessment_version,
+        )
+    )
+    return to_opportunity(row) if row else None
+
+
+def same_title(first: str, second: str) -> bool:
+    """Whether two area titles name the same thing (case and spacing aside)."""
+    return " ".join(first.split()).casefold() == " ".join(second.split()).casefold()
+
+
+def active_area_titled(*, session: Session, organisation_id: int, title: str) -> FocusArea | None:
+    """The organisation's active area with this title (case and spacing aside), if any."""
+    rows = session.scalars(
+        select(FocusAreaRow).where(
+            FocusAreaRow.organisation_id == organisation_id, FocusAreaRow.status == "active"
+        )
+    )
+    return next((to_area(row) for row in rows if same_title(row.title, title)), None)
 
 
 def set_card(*, session: Session, opportunity_id: int, message_ts: str) -> None:

@@ -3,37 +3,41 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.i18n import _
 from bot.needs import Opportunity
+from bot.outbox import REGISTRY
 from bot.pitches import deadline_moment
 from bot.text import safe
 from bot.views.areas import PITCH_ACTION
 from bot.views.blocks import actions, button, message, section
-from handlers.language import in_organisation_language
 from handlers.review import PITCHES_PAGE_ACTION
-from storage.repositories import needs, organisations, pitches
+from storage.repositories import needs, organisations, outbox, pitches
 
 logger = logging.getLogger(__name__)
 REMINDER_BEFORE = timedelta(hours=48)
+REMINDER = "deadline_reminder"
+CLOSED = "deadline_closed"
 
 
 def remind_and_close(deps: Deps, client: WebClient) -> int:
-    """Send due deadline reminders and closing notices; returns how many were sent.
+    """Owe due deadline reminders and closing notices; returns how many were owed.
 
-    Each is claimed in the database before it is sent, so it goes out once even with
-    several app processes; a reminder whose deadline already passed is claimed unsent.
+    Each is claimed in the database in the same transaction that owes its message to the
+    outbox, so it goes out once even with several app processes, and a process stopped
+    right after the claim loses nothing. A reminder whose deadline already passed is
+    claimed unsent.
     """
     now = deps.clock.now()
     horizon = now.date() + timedelta(days=3)
-    sent = 0
+    owed = 0
     with deps.sessions() as session:
         reminders = needs.unannounced(session=session, which="reminder", on_or_before=horizon)
         closings = needs.unannounced(session=session, which="closing", on_or_before=horizon)
@@ -41,24 +45,49 @@ def remind_and_close(deps: Deps, client: WebClient) -> int:
         moment = _moment(deps, opportunity)
         if moment is None or now < moment - REMINDER_BEFORE:
             continue
-        if _claim(deps, opportunity, "reminder") and now < moment:
-            with in_organisation_language(opportunity.organisation_id):
-                reminder = _reminder(opportunity)
-            sent += _send(client, opportunity.channel_id, reminder)
+        with deps.sessions.begin() as session:
+            if not _claim(session, opportunity, "reminder", now) or now >= moment:
+                continue
+            owed += outbox.post(
+                session=session,
+                key=f"opportunity:{opportunity.id}:reminder@{opportunity.deadline.isoformat()}",
+                kind=REMINDER,
+                channel=opportunity.channel_id,
+                build=REMINDER,
+                build_args={"opportunity": opportunity.id},
+                language={"organisation": opportunity.organisation_id},
+                now=now,
+                fanout=True,
+            )
     for opportunity in closings:
         moment = _moment(deps, opportunity)
-        if moment is None or now <= moment or not _claim(deps, opportunity, "closing"):
+        if moment is None or now <= moment:
             continue
-        with deps.sessions() as session:
-            count = pitches.count_for_opportunity(session=session, opportunity_id=opportunity.id)
+        with deps.sessions.begin() as session:
+            if not _claim(session, opportunity, "closing", now):
+                continue
             organisation = organisations.by_id(
                 session=session, organisation_id=opportunity.organisation_id
             )
-        if organisation is not None:
-            with in_organisation_language(organisation.id):
-                closed = _closed(opportunity, count, organisation.channel_id)
-            sent += _send(client, organisation.channel_id, closed)
-    return sent
+            if organisation is None:
+                continue
+            count = pitches.count_for_opportunity(session=session, opportunity_id=opportunity.id)
+            owed += outbox.post(
+                session=session,
+                key=f"opportunity:{opportunity.id}:closing@{opportunity.deadline.isoformat()}",
+                kind=CLOSED,
+                channel=organisation.channel_id,
+                build=CLOSED,
+                build_args={
+                    "opportunity": opportunity.id,
+                    "count": count,
+                    "channel": organisation.channel_id,
+                },
+                language={"organisation": organisation.id},
+                now=now,
+                fanout=True,
+            )
+    return owed
 
 
 def _moment(deps: Deps, opportunity: Opportunity) -> Any:
@@ -69,20 +98,28 @@ def _moment(deps: Deps, opportunity: Opportunity) -> Any:
     return deadline_moment(opportunity.deadline, organisation.timezone) if organisation else None
 
 
-def _claim(deps: Deps, opportunity: Opportunity, which: str) -> bool:
-    with deps.sessions.begin() as session:
-        return needs.claim(
-            session=session, opportunity_id=opportunity.id, which=which, now=deps.clock.now()
-        )
+def _claim(session: Session, opportunity: Opportunity, which: str, now: datetime) -> bool:
+    return needs.claim(session=session, opportunity_id=opportunity.id, which=which, now=now)
 
 
-def _send(client: WebClient, channel: str, payload: dict[str, Any]) -> int:
-    try:
-        client.chat_postMessage(channel=channel, **payload)
-    except SlackApiError as error:
-        logger.warning("deadline notice to %s failed: %s", channel, error.response.get("error"))
-        return 0
-    return 1
+@REGISTRY.builder(REMINDER)
+def build_reminder(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
+    """The 48-hour reminder, in the organisation's language (None if it was withdrawn)."""
+    with deps.sessions() as session:
+        opportunity = needs.opportunity(session=session, opportunity_id=int(args["opportunity"]))
+    if opportunity is None or opportunity.status != "published":
+        return None
+    return _reminder(opportunity)
+
+
+@REGISTRY.builder(CLOSED)
+def build_closed(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
+    """The count of pitches to the group when the deadline has passed."""
+    with deps.sessions() as session:
+        opportunity = needs.opportunity(session=session, opportunity_id=int(args["opportunity"]))
+    if opportunity is None:
+        return None
+    return _closed(opportunity, int(args.get("count") or 0), str(args.get("channel") or ""))
 
 
 def _reminder(opportunity: Opportunity) -> dict[str, Any]:

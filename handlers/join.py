@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot.access import admin_only
 from bot.deps import Deps
-from bot.i18n import _, use_language
+from bot.i18n import _
 from bot.join import (
     Application,
     ApplicationStatus,
@@ -22,7 +23,9 @@ from bot.join import (
     validate_reason,
     validate_startup_application,
 )
+from bot.outbox import REGISTRY
 from bot.programme import Caller
+from bot.text import safe
 from bot.views.help import build_notice
 from bot.views.join import (
     APPROVE_ACTION,
@@ -48,13 +51,16 @@ from bot.views.join import (
     startup_already_registered,
 )
 from handlers.commands import CommandRequest, OpenModal, Outcome, Reply, subcommand
-from handlers.common import caller_of, deps_of, open_modal, post, respond
-from handlers.language import language_for
+from handlers.common import caller_of, deps_of, open_modal, respond
 from handlers.payloads import BlockAction, ViewSubmission, parse
-from storage.repositories import join, organisations, people, startups
+from storage.repositories import join, organisations, outbox, people, startups
 
 logger = logging.getLogger(__name__)
 GROUP_WORDS = ("group", "team", "grupp", "projektgrupp")
+RECEIPT = "application_receipt"
+CARD = "application_card"
+CARD_POSTED = "application_card_posted"
+DECISION = "application_decision"
 
 
 @subcommand("join")
@@ -139,10 +145,12 @@ def startup_submitted(
         return
     deps = deps_of(context)
     applicant = submission.user_id
+    now = deps.clock.now()
     with deps.sessions.begin() as session:
         existing = startups.by_org_number(session=session, org_number=form.org_number)
         if existing is None:
             application, merge = join.apply_startup(session=session, user_id=applicant, form=form)
+            _owe_application(deps, session, applicant, application, merge, now)
     if existing is not None:
         refusal = (
             representative_already(existing.name)
@@ -151,8 +159,14 @@ def startup_submitted(
         )
         ack(response_action="errors", errors={"org_number": refusal})
         return
+    if merge is Merge.ALREADY:  # nothing changed: the form says so, and nobody is told again
+        text = _("You have already applied for {name}; a programme admin will decide soon.")
+        ack(
+            response_action="errors",
+            errors={"org_number": text.format(name=safe(application.subject, 200))},
+        )
+        return
     ack()
-    _after_application(deps, client, applicant, application, merge)
 
 
 def group_submitted(
@@ -176,6 +190,7 @@ def group_submitted(
         return
     deps = deps_of(context)
     caller = caller_of(deps, submission.user_id)
+    now = deps.clock.now()
     with deps.sessions.begin() as session:
         organisation = organisations.by_id(session=session, organisation_id=form.organisation_id)
         member = organisation is not None and already_member(caller, organisation.id)
@@ -183,6 +198,7 @@ def group_submitted(
             application, merge = join.request_group(
                 session=session, user_id=caller.user_id, form=form
             )
+            _owe_application(deps, session, caller.user_id, application, merge, now)
     if organisation is None:
         ack(
             response_action="errors",
@@ -193,81 +209,143 @@ def group_submitted(
         role = caller.memberships[organisation.id]
         ack(response_action="errors", errors={"organisation": member_already(organisation, role)})
         return
+    if merge is Merge.ALREADY:  # nothing changed: the form says so, and nobody is told again
+        text = _(
+            "You have already asked to join the project group of {name}; a programme admin "
+            "will decide soon."
+        )
+        ack(
+            response_action="errors",
+            errors={"organisation": text.format(name=safe(application.subject, 200))},
+        )
+        return
     ack()
-    _after_application(deps, client, caller.user_id, application, merge)
 
 
-def _after_application(
-    deps: Deps, client: WebClient, applicant: str, application: Application, merge: Merge
+def _owe_application(
+    deps: Deps,
+    session: Session,
+    applicant: str,
+    application: Application,
+    merge: Merge,
+    now: datetime,
 ) -> None:
-    deps.after_ack.submit(
-        post, client, applicant, build_notice(application_sent(application, merge))
+    """In the application's transaction: the applicant's receipt, and every admin's card
+    (posted for a new application, refreshed when another applicant joined it)."""
+    if merge is Merge.ALREADY:
+        return
+    outbox.post(
+        session=session,
+        key=f"application:{application.id}:receipt:{applicant}",
+        kind=RECEIPT,
+        channel=applicant,
+        message=build_notice(application_sent(application, merge)),
+        now=now,
+        actor=applicant,
     )
     if merge is Merge.NEW:
-        deps.after_ack.submit(_send_cards, deps, client, application.id)
-    elif merge is Merge.MERGED:
-        deps.after_ack.submit(_update_cards, deps, client, application.id)
+        admins = _admins(deps, session)
+        if not admins:
+            logger.warning("application %s has no admin to decide it", application.id)
+        for admin in admins:
+            outbox.post(
+                session=session,
+                key=_card_key(application.id, admin),
+                kind=CARD,
+                channel=admin,
+                build=CARD,
+                build_args={"application": application.id},
+                language={"user": admin},
+                now=now,
+                actor=applicant,
+                on_sent=CARD_POSTED,
+                on_sent_args={"application": application.id, "admin": admin},
+            )
+    else:
+        _refresh_cards(session, application, f"applicants{len(application.applicants)}", now)
 
 
-def _admins(deps: Deps) -> list[str]:
-    with deps.sessions() as session:
-        added = people.added_admins(session=session)
+def _card_key(application_id: int, admin: str) -> str:
+    return f"application:{application_id}:card:{admin}"
+
+
+def _refresh_cards(session: Session, application: Application, version: str, now: datetime) -> None:
+    """Owe a refresh of every admin's card, built when sent (as the application is then)."""
+    prefix = f"application:{application.id}:card:"
+    for row in outbox.by_key_prefix(session=session, prefix=prefix):
+        if row.method != "chat.postMessage":
+            continue
+        outbox.update_message(
+            session=session,
+            key=f"{row.key}@{version}",
+            kind=CARD,
+            channel=row.channel,
+            ts_of=row.key,
+            build=CARD,
+            build_args={"application": application.id},
+            language={"user": row.channel},
+            now=now,
+        )
+
+
+def _admins(deps: Deps, session: Session) -> list[str]:
+    added = people.added_admins(session=session)
     return list(dict.fromkeys([*sorted(deps.settings.MATCHDAY_ADMINS), *added]))
 
 
-def _send_cards(deps: Deps, client: WebClient, application_id: int) -> None:
-    """Send every admin the application's card, each in their own language."""
+@REGISTRY.builder(CARD)
+def build_card(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
+    """An admin's card as the application stands now, in the admin's language."""
     with deps.sessions() as session:
-        application = join.get(session=session, application_id=application_id)
-    admins = _admins(deps)
-    if application is None or not admins:
-        logger.warning("application %s has no admin to decide it", application_id)
-        return
-    for admin in admins:
-        with use_language(language_for(admin)):
-            card = build_application_card(application)
-        try:
-            response = client.chat_postMessage(channel=admin, **card)
-        except SlackApiError as error:
-            logger.warning("application card to %s failed: %s", admin, error.response.get("error"))
-            continue
-        with deps.sessions.begin() as session:
-            join.add_card(
-                session=session,
-                application_id=application_id,
-                admin=admin,
-                channel=str(response["channel"]),
-                ts=str(response["ts"]),
-            )
+        application = join.get(session=session, application_id=int(args["application"]))
+    return build_application_card(application) if application else None
 
 
-def _update_cards(deps: Deps, client: WebClient, application_id: int) -> None:
-    """Show every admin's card as it stands now (merged applicants, the decision)."""
-    with deps.sessions() as session:
-        application = join.get(session=session, application_id=application_id)
-        cards = join.cards(session=session, application_id=application_id)
-    if application is None:
-        return
-    for admin, channel, ts in cards:
-        with use_language(language_for(admin)):
-            card = build_application_card(application)
-        try:
-            client.chat_update(channel=channel, ts=ts, **card)
-        except SlackApiError as error:
-            logger.warning("application card %s failed: %s", ts, error.response.get("error"))
+@REGISTRY.hook(CARD_POSTED)
+def card_posted(
+    session: Session, args: dict[str, Any], channel: str | None, ts: str | None
+) -> None:
+    """Remember where an admin's card landed."""
+    if channel and ts:
+        join.add_card(
+            session=session,
+            application_id=int(args["application"]),
+            admin=str(args["admin"]),
+            channel=channel,
+            ts=ts,
+        )
 
 
-def _tell_applicants(client: WebClient, application: Application) -> None:
-    """Tell every applicant the decision, each in their own language."""
+def _owe_decision(session: Session, application: Application, actor: str, now: datetime) -> None:
+    """In the decision's transaction: each applicant's answer and the cards' refresh."""
     for person in application.people:
-        with use_language(language_for(person)):
-            text = (
-                application_approved(application)
-                if application.status is ApplicationStatus.APPROVED
-                else application_rejected(application)
-            )
-            notice = build_notice(text)
-        post(client, person, notice)
+        outbox.post(
+            session=session,
+            key=f"application:{application.id}:decision:{person}",
+            kind=DECISION,
+            channel=person,
+            build=DECISION,
+            build_args={"application": application.id},
+            language={"user": person},
+            now=now,
+            actor=actor,
+        )
+    _refresh_cards(session, application, application.status.value, now)
+
+
+@REGISTRY.builder(DECISION)
+def build_decision(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
+    """The decision as an applicant reads it, in their language."""
+    with deps.sessions() as session:
+        application = join.get(session=session, application_id=int(args["application"]))
+    if application is None or application.status is ApplicationStatus.PENDING:
+        return None
+    text = (
+        application_approved(application)
+        if application.status is ApplicationStatus.APPROVED
+        else application_rejected(application)
+    )
+    return build_notice(text)
 
 
 def _application_id(action: BlockAction) -> int | None:
@@ -293,23 +371,27 @@ def approve_clicked(
     if refusal:
         deps.after_ack.submit(respond, action.response_url, build_notice(refusal))
         return
+    now = deps.clock.now()
     try:
         with deps.sessions.begin() as session:
             decided = join.decide(
-                session=session, actor=action.user_id, application_id=application_id, approve=True
+                session=session,
+                actor=action.user_id,
+                application_id=application_id,
+                approve=True,
+                now=now,
             )
             current = decided or join.get(session=session, application_id=application_id)
+            if decided is not None:
+                _owe_decision(session, decided, action.user_id, now)
     except IntegrityError:  # an admin registered the same company in the same instant
         text = _("Sorry, the startup changed while you approved it. Please try again.")
         deps.after_ack.submit(respond, action.response_url, build_notice(text))
         return
     if current is None:
         return
-    if decided is None:
+    if decided is None:  # a second click, or another admin first: the state as it is
         deps.after_ack.submit(respond, action.response_url, build_notice(already_decided(current)))
-    else:
-        deps.after_ack.submit(_tell_applicants, client, decided)
-    deps.after_ack.submit(_update_cards, deps, client, application_id)
 
 
 def reject_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -353,6 +435,7 @@ def reject_submitted(
     if reason is None:
         ack(response_action="errors", errors=errors)
         return
+    now = deps.clock.now()
     with deps.sessions.begin() as session:
         decided = join.decide(
             session=session,
@@ -360,16 +443,15 @@ def reject_submitted(
             application_id=int(raw_id),
             approve=False,
             reason=reason,
+            now=now,
         )
         current = decided or join.get(session=session, application_id=int(raw_id))
+        if decided is not None:
+            _owe_decision(session, decided, submission.user_id, now)
     ack()
-    if decided is None:  # another admin decided while this form was open
-        if current is not None:
-            response_url = str(submission.metadata().get("response_url", ""))
-            deps.after_ack.submit(respond, response_url, build_notice(already_decided(current)))
-        return
-    deps.after_ack.submit(_tell_applicants, client, decided)
-    deps.after_ack.submit(_update_cards, deps, client, decided.id)
+    if decided is None and current is not None:  # another admin decided while it was open
+        response_url = str(submission.metadata().get("response_url", ""))
+        deps.after_ack.submit(respond, response_url, build_notice(already_decided(current)))
 
 
 def register(app: App) -> None:

@@ -11,7 +11,8 @@ from slack_sdk import WebClient
 from bot.access import admin_only
 from bot.deps import Deps
 from bot.i18n import _
-from bot.resources import UploadedFile, validate_resource
+from bot.resources import ResourceForm, UploadedFile, stage_label, validate_resource
+from bot.text import safe
 from bot.views.help import build_notice
 from bot.views.resources import (
     ADD_ACTION,
@@ -132,6 +133,7 @@ def save_submitted(ack: Ack, body: dict[str, Any], context: BoltContext) -> None
     raw_id = metadata.get("resource")
     resource_id = raw_id if isinstance(raw_id, int) else None
     response_url = str(metadata.get("response_url", ""))
+    form: ResourceForm | None = None
     if resource_id is not None and "remove" in submission.many("remove"):
         with deps.sessions.begin() as session:
             removed = resources.remove(
@@ -141,25 +143,46 @@ def save_submitted(ack: Ack, body: dict[str, Any], context: BoltContext) -> None
         note = resource_removed(removed) if removed else _("That item was already removed.")
         deps.after_ack.submit(respond, response_url, _library(deps, True, note=note), replace=True)
         return
-    with deps.sessions.begin() as session:
-        current = resources.get(session=session, resource_id=resource_id) if resource_id else None
-        if resource_id is not None and current is None:
-            ack(response_action="errors", errors={"title": _("That item was removed meanwhile.")})
+    try:
+        with deps.sessions.begin() as session:
+            current = (
+                resources.get(session=session, resource_id=resource_id) if resource_id else None
+            )
+            if resource_id is not None and current is None:
+                ack(
+                    response_action="errors",
+                    errors={"title": _("That item was removed meanwhile.")},
+                )
+                return
+            form, errors = validate_resource(
+                stage=submission.text("stage"),
+                title=submission.text("title"),
+                description=submission.text("description"),
+                link=submission.text("link"),
+                files=uploaded_files(submission),
+                keep=current,
+            )
+            if form is None:
+                ack(response_action="errors", errors=errors)
+                return
+            saved = resources.save(
+                session=session, actor=submission.user_id, form=form, resource_id=resource_id
+            )
+    except resources.TitleTakenError as taken:
+        existing = taken.existing
+        if resource_id is None and form is not None and existing.url == form.url:
+            saved = existing  # the same item added twice: it is in the library once
+        else:
+            ack(
+                response_action="errors",
+                errors={
+                    "title": _(
+                        "The library already has an item called {title} under {stage}. Change "
+                        "that item, or give this one another title."
+                    ).format(title=safe(existing.title, 150), stage=stage_label(existing.stage))
+                },
+            )
             return
-        form, errors = validate_resource(
-            stage=submission.text("stage"),
-            title=submission.text("title"),
-            description=submission.text("description"),
-            link=submission.text("link"),
-            files=uploaded_files(submission),
-            keep=current,
-        )
-        if form is None:
-            ack(response_action="errors", errors=errors)
-            return
-        saved = resources.save(
-            session=session, actor=submission.user_id, form=form, resource_id=resource_id
-        )
     ack()
     note = resource_saved(saved) if saved else ""
     deps.after_ack.submit(respond, response_url, _library(deps, True, note=note), replace=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -33,13 +32,17 @@ from bot.views.pitches import (
 )
 from handlers.commands import CommandRequest, Outcome, Reply, subcommand
 from handlers.common import caller_of, deps_of, open_modal, post, respond
-from handlers.language import post_in_their_language
 from handlers.payloads import BlockAction, ViewSubmission, parse
-from handlers.pitch_cards import owe_card
+from handlers.pitch_cards import card_key, owe_card
+from storage.models import OutboxStatus
 from storage.repositories import organisations, outbox, pitches, startups
 
 PITCHES_PAGE_ACTION = "pitches_page"
 OUTCOME = "pitch_outcome"
+QUESTION = "pitch_question"
+ANSWER = "pitch_answer"
+# A card in these states may still arrive: an answer for its thread waits for it.
+WAITING = (OutboxStatus.PENDING.value, OutboxStatus.SENDING.value, OutboxStatus.HELD.value)
 REFUSAL = N_("Only the organisation's project group and programme admins can review its pitches.")
 
 
@@ -49,12 +52,6 @@ def _pitch(deps: Deps, raw: object) -> Pitch | None:
         return None
     with deps.sessions() as session:
         return pitches.get(session=session, pitch_id=int(text))
-
-
-def _representatives(deps: Deps, startup_id: int) -> tuple[str, ...]:
-    with deps.sessions() as session:
-        found = startups.by_id(session=session, startup_id=startup_id)
-    return found.representatives if found else ()
 
 
 def _decide(
@@ -77,7 +74,10 @@ def _decide(
             session=session,
             pitch_id=pitch.id,
             status=status,
-            allowed_from=(PitchStatus.SUBMITTED, PitchStatus.SHORTLISTED),
+            # Shortlisting a shortlisted pitch again changes nothing and tells nobody.
+            allowed_from=tuple(
+                s for s in (PitchStatus.SUBMITTED, PitchStatus.SHORTLISTED) if s is not status
+            ),
             actor=caller.user_id,
             now=now,
             reason_code=reason_code,
@@ -200,7 +200,11 @@ def decline_submitted(
 
 
 def ask_submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-    """Send the question to the startup's representatives by DM."""
+    """Record the question and owe it to the startup's representatives by DM, at once.
+
+    The same question from the same person on the same pitch is recorded once: a form that
+    arrives twice makes one question and one DM to each representative.
+    """
     submission = parse(ViewSubmission, body)
     deps = deps_of(context)
     pitch = _pitch(deps, submission.metadata().get("pitch")) if submission else None
@@ -215,22 +219,36 @@ def ask_submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: Bo
     if text is None:
         ack(response_action="errors", errors=errors)
         return
+    now = deps.clock.now()
     with deps.sessions.begin() as session:
-        question = pitches.ask(
-            session=session,
-            pitch_id=pitch.id,
-            question=text,
-            actor=caller.user_id,
-            now=deps.clock.now(),
+        question, _created = pitches.ask_once(
+            session=session, pitch_id=pitch.id, question=text, actor=caller.user_id, now=now
         )
+        found = startups.by_id(session=session, startup_id=pitch.startup_id)
+        for representative in found.representatives if found else ():
+            outbox.post(
+                session=session,
+                key=f"pitch:{pitch.id}:question:{question.id}:{representative}",
+                kind=QUESTION,
+                channel=representative,
+                build=QUESTION,
+                build_args={"question": question.id},
+                language={"user": representative},
+                now=now,
+                actor=caller.user_id,
+            )
     ack()
-    for representative in _representatives(deps, pitch.startup_id):
-        deps.after_ack.submit(
-            post_in_their_language,
-            client,
-            representative,
-            partial(build_question_dm, pitch, question.id, text),
-        )
+
+
+@REGISTRY.builder(QUESTION)
+def build_question(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
+    """The question as a representative receives it, in their language."""
+    with deps.sessions() as session:
+        question = pitches.question(session=session, question_id=int(args["question"]))
+        pitch = pitches.get(session=session, pitch_id=question.pitch_id) if question else None
+    if question is None or pitch is None:
+        return None
+    return build_question_dm(pitch, question.id, question.question)
 
 
 def answer_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -290,14 +308,25 @@ def answer_submitted(
     if text is None:
         ack(response_action="errors", errors=errors)
         return
+    now = deps.clock.now()
     with deps.sessions.begin() as session:
         saved = pitches.answer(
-            session=session,
-            question_id=question.id,
-            text=text,
-            actor=caller.user_id,
-            now=deps.clock.now(),
+            session=session, question_id=question.id, text=text, actor=caller.user_id, now=now
         )
+        organisation = organisations.by_id(session=session, organisation_id=pitch.organisation_id)
+        channel = pitch.card_channel or (organisation.channel_id if organisation else None)
+        if saved and channel:
+            outbox.post(
+                session=session,
+                key=f"pitch:{pitch.id}:question:{question.id}:answer",
+                kind=ANSWER,
+                channel=channel,
+                build=ANSWER,
+                build_args={"question": question.id, "by": caller.user_id},
+                language={"organisation": pitch.organisation_id},
+                now=now,
+                actor=caller.user_id,
+            )
     if not saved:
         ack(
             response_action="errors",
@@ -305,15 +334,29 @@ def answer_submitted(
         )
         return
     ack()
-    if pitch.card_channel and pitch.card_ts:
-        message = build_answer_in_thread(question.question, text, caller.user_id)
-        deps.after_ack.submit(_post_in_thread, client, pitch.card_channel, pitch.card_ts, message)
 
 
-def _post_in_thread(
-    client: WebClient, channel: str, thread_ts: str, message: dict[str, Any]
-) -> None:
-    client.chat_postMessage(channel=channel, thread_ts=thread_ts, **message)
+@REGISTRY.builder(ANSWER)
+def build_answer(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
+    """The answer in the pitch card's thread, in the group's language.
+
+    Waits while the card is still on its way; nothing is sent when the card never arrived.
+    """
+    with deps.sessions() as session:
+        question = pitches.question(session=session, question_id=int(args["question"]))
+        pitch = pitches.get(session=session, pitch_id=question.pitch_id) if question else None
+        card = outbox.result_of(session=session, key=card_key(pitch.id)) if pitch else None
+    if question is None or pitch is None or question.answer is None:
+        return None
+    if not pitch.card_ts:
+        if card is not None and card.status in WAITING:
+            from worker.sender import DeferredError  # the sender tries again shortly
+
+            raise DeferredError()
+        return None
+    by = str(args.get("by") or "")
+    message = build_answer_in_thread(question.question, question.answer, by)
+    return {**message, "thread_ts": pitch.card_ts}
 
 
 @subcommand("pitches")

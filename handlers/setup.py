@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
+from sqlalchemy.exc import IntegrityError
 
 from bot.access import admin_only
 from bot.deps import Deps
-from bot.forms import validate_setup
+from bot.forms import SetupForm, validate_setup
 from bot.i18n import _
 from bot.programme import Organisation
 from bot.views.help import build_notice
@@ -57,29 +58,43 @@ def setup_submitted(
     if form is None:
         ack(response_action="errors", errors=errors)
         return
+    name_taken = _("Another organisation already has this name.")
+    saved: tuple[Organisation, bool] | Literal[False] = False
+    for _attempt in range(2):  # a second form saved at the same moment: read it, edit it
+        try:
+            saved = _save(deps, submission.user_id, channel_id, form)
+            break
+        except IntegrityError:
+            continue
+    if not saved:
+        ack(response_action="errors", errors={"name": name_taken})
+        return
+    organisation, created = saved
+    ack()
+    deps.after_ack.submit(
+        _confirm_setup, client, deps, organisation, created, str(metadata.get("response_url", ""))
+    )
+
+
+def _save(
+    deps: Deps, actor: str, channel_id: str, form: SetupForm
+) -> tuple[Organisation, bool] | Literal[False]:
+    """Create or edit the channel's organisation; False when another one has the name."""
     with deps.sessions.begin() as session:
         existing = organisations.by_channel(session=session, channel_id=channel_id)
         if organisations.name_taken(
             session=session, name=form.name, except_id=existing.id if existing else None
         ):
-            ack(
-                response_action="errors",
-                errors={"name": _("Another organisation already has this name.")},
-            )
-            return
-        organisation, created = organisations.save(
+            return False
+        return organisations.save(
             session=session,
-            actor=submission.user_id,
+            actor=actor,
             channel_id=channel_id,
             name=form.name,
             kind=form.kind,
             opportunities_channel_id=form.opportunities_channel_id,
             timezone=existing.timezone if existing else deps.settings.MATCHDAY_TIMEZONE,
         )
-    ack()
-    deps.after_ack.submit(
-        _confirm_setup, client, deps, organisation, created, str(metadata.get("response_url", ""))
-    )
 
 
 def _confirm_setup(

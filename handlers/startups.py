@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -10,9 +9,10 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import IntegrityError
 
 from bot.access import admin_only
+from bot.deps import Deps
 from bot.forms import validate_startup
 from bot.i18n import _
-from bot.programme import Startup
+from bot.outbox import REGISTRY
 from bot.text import safe
 from bot.views.help import build_notice
 from bot.views.startup import (
@@ -23,9 +23,10 @@ from bot.views.startup import (
 )
 from handlers.commands import CommandRequest, OpenModal, Outcome, subcommand
 from handlers.common import caller_of, deps_of, respond
-from handlers.language import post_in_their_language
 from handlers.payloads import ViewSubmission, parse
-from storage.repositories import startups
+from storage.repositories import outbox, startups
+
+WELCOME = "startup_welcome"
 
 
 @subcommand("startup")
@@ -78,6 +79,19 @@ def startup_submitted(
                 description=form.description,
                 representatives=form.representatives,
             )
+            now = deps.clock.now()
+            for representative in startup.representatives:
+                outbox.post(
+                    session=session,
+                    key=f"startup:{startup.id}:welcome:{representative}",
+                    kind=WELCOME,
+                    channel=representative,
+                    build=WELCOME,
+                    build_args={"startup": startup.id},
+                    language={"user": representative},
+                    now=now,
+                    actor=submission.user_id,
+                )
     except IntegrityError:  # another admin registered the same number a moment ago
         ack(
             response_action="errors",
@@ -87,17 +101,14 @@ def startup_submitted(
     ack()
     response_url = str(submission.metadata().get("response_url", ""))
     deps.after_ack.submit(respond, response_url, build_notice(startup_registered(startup)))
-    for representative in startup.representatives:
-        deps.after_ack.submit(
-            post_in_their_language,
-            client,
-            representative,
-            partial(_welcome, startup),
-        )
 
 
-def _welcome(startup: Startup) -> dict[str, Any]:
-    return build_notice(welcome_representative(startup))
+@REGISTRY.builder(WELCOME)
+def build_welcome(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
+    """The welcome to a new representative, in their language."""
+    with deps.sessions() as session:
+        startup = startups.by_id(session=session, startup_id=int(args["startup"]))
+    return build_notice(welcome_representative(startup)) if startup else None
 
 
 def register(app: App) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -13,6 +12,7 @@ from bot.deps import Deps
 from bot.forms import validate_member
 from bot.i18n import _
 from bot.labels import role_label
+from bot.outbox import REGISTRY
 from bot.programme import Caller, Organisation, Role
 from bot.text import USER_ID, safe, user
 from bot.views.blocks import context as context_block
@@ -27,9 +27,10 @@ from bot.views.team import (
 )
 from handlers.commands import CommandRequest, Outcome, Reply, subcommand
 from handlers.common import caller_of, deps_of, open_modal, respond
-from handlers.language import post_in_their_language
 from handlers.payloads import BlockAction, ViewSubmission, parse
-from storage.repositories import organisations
+from storage.repositories import organisations, outbox
+
+WELCOME = "member_welcome"
 
 
 @subcommand("team")
@@ -111,6 +112,7 @@ def add_member_submitted(
     if form is None:
         ack(response_action="errors", errors=errors)
         return
+    now = deps.clock.now()
     with deps.sessions.begin() as session:
         added = organisations.set_member(
             session=session,
@@ -119,17 +121,40 @@ def add_member_submitted(
             user_id=form.user_id,
             role=form.role,
         )
+        membership = organisations.membership_id(
+            session=session, organisation_id=organisation.id, user_id=form.user_id
+        )
+        if added and membership is not None:  # each membership is welcomed once
+            outbox.post(
+                session=session,
+                key=f"member:{membership}:welcome",
+                kind=WELCOME,
+                channel=form.user_id,
+                build=WELCOME,
+                build_args={"organisation": organisation.id, "user": form.user_id},
+                language={"user": form.user_id},
+                now=now,
+                actor=caller.user_id,
+            )
     ack()
     note = member_saved(form.user_id, form.role, added)
     response_url = str(metadata.get("response_url", ""))
     deps.after_ack.submit(_after_member_change, deps, caller, organisation, note, response_url)
-    if added:
-        deps.after_ack.submit(
-            post_in_their_language,
-            client,
-            form.user_id,
-            partial(_welcome, organisation, form.role),
-        )
+
+
+@REGISTRY.builder(WELCOME)
+def build_welcome(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
+    """The welcome to a new member, in their language, with their role as it is now
+    (nothing when they left the group meanwhile)."""
+    person = str(args["user"])
+    organisation_id = int(args["organisation"])
+    with deps.sessions() as session:
+        organisation = organisations.by_id(session=session, organisation_id=organisation_id)
+        members = organisations.members(session=session, organisation_id=organisation_id)
+    role = next((member.role for member in members if member.user_id == person), None)
+    if organisation is None or role is None:
+        return None
+    return _welcome(organisation, role)
 
 
 def _welcome(organisation: Organisation, role: Role) -> dict[str, Any]:

@@ -293,7 +293,10 @@ def test_pitch_deadline_reminder_and_closing_notice_go_out_once(
     from bot.app import make_client, new_deps
     from bot.clock import FixedClock
     from bot.config import load_settings
+    from bot.outbox import Pacer
+    from handlers import delivery  # noqa: F401 - readers' languages for the sender
     from handlers.deadlines import remind_and_close
+    from worker.sender import Sender
 
     ws = workspace
     opportunity = programme(ws, sessions, deadline_days=10)
@@ -312,16 +315,23 @@ def test_pitch_deadline_reminder_and_closing_notice_go_out_once(
     clock = FixedClock(end - timedelta(hours=49))
     deps = type(base)(base.settings, base.engine, base.sessions, base.after_ack, clock)
     client = make_client(settings)
+    # The messages are owed at the test's own time: a sender on the same clock sends them.
+    sender = Sender(deps, client, pacer=Pacer(1000, per_channel_interval=0))
     assert remind_and_close(deps, client) == 0
     clock.set(end - timedelta(hours=47))
     assert remind_and_close(deps, client) == 1
+    sender.drain()
     reminder = ws.wait_post("C0OPPS", "48 hours left to pitch")
     assert "pitch_open" in json.dumps(reminder.args)
     assert remind_and_close(deps, client) == 0
     clock.set(end + timedelta(hours=2))
     assert remind_and_close(deps, client) == 1
+    sender.drain()
     ws.wait_post("C0ORG", "1 pitches arrived")
     assert remind_and_close(deps, client) == 0
+    sender.drain()
+    assert len([m for m in ws.fake.messages("C0OPPS") if "48 hours left" in m["text"]]) == 1
+    sender.stop()
     base.engine.dispose()
 
 

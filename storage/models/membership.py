@@ -106,11 +106,17 @@ class ResourceRow(Base):
     """An item of the programme's library: a template, checklist or guide for a stage."""
 
     __tablename__ = "resources"
-    __table_args__ = (CheckConstraint(one_of("stage", RESOURCE_STAGES), name="stage_known"),)
+    __table_args__ = (
+        CheckConstraint(one_of("stage", RESOURCE_STAGES), name="stage_known"),
+        UniqueConstraint("stage", "title_key", name="one_title_per_stage"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     stage: Mapped[str] = mapped_column(String(16), index=True)
     title: Mapped[str] = mapped_column(String(150))
+    # A digest of the title casefolded with spaces collapsed: one item of a title per
+    # stage, so the same item added twice is one item.
+    title_key: Mapped[str] = mapped_column(String(64))
     description: Mapped[str] = mapped_column(String(200))
     url: Mapped[str] = mapped_column(String(1000))
     file_id: Mapped[str | None] = mapped_column(String(32), nullable=True)

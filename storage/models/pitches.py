@@ -83,10 +83,16 @@ class PitchQuestionRow(Base):
     """A question from the project group to a startup, and its answer."""
 
     __tablename__ = "pitch_questions"
+    __table_args__ = (
+        UniqueConstraint("pitch_id", "asked_by", "question_key", name="one_question_per_asker"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     pitch_id: Mapped[int] = mapped_column(ForeignKey("pitches.id", ondelete="CASCADE"), index=True)
     question: Mapped[str] = mapped_column(Text)
+    # The question as a digest (casefolded, spaces collapsed): the same question from the
+    # same person on the same pitch is recorded once, however often the form arrives.
+    question_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     asked_by: Mapped[str] = mapped_column(String(32))
     asked_at: Mapped[datetime] = mapped_column(UtcDateTime())
     answer: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -179,7 +181,13 @@ def request_group(
 
 
 def decide(
-    *, session: Session, actor: str, application_id: int, approve: bool, reason: str = ""
+    *,
+    session: Session,
+    actor: str,
+    application_id: int,
+    approve: bool,
+    reason: str = "",
+    now: datetime | None = None,
 ) -> Application | None:
     """Approve or reject a pending application, once: None when it was already decided.
 
@@ -196,7 +204,7 @@ def decide(
         .values(
             status=status.value,
             decided_by=actor,
-            decided_at=utcnow(),
+            decided_at=now or utcnow(),
             reason=reason,
             open_key=None,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.programme import Member, Organisation, OrganisationKind, Role
@@ -104,8 +105,23 @@ def set_member(
     )
     added = row is None
     if row is None:
-        row = MemberRow(organisation_id=organisation_id, user_id=user_id, added_by=actor)
-        session.add(row)
+        new = MemberRow(
+            organisation_id=organisation_id, user_id=user_id, added_by=actor, role=role.value
+        )
+        try:
+            with session.begin_nested():
+                session.add(new)
+                session.flush()
+            row = new
+        except IntegrityError:  # the same person added by a form arriving at the same moment
+            added = False
+            row = session.scalar(
+                select(MemberRow).where(
+                    MemberRow.organisation_id == organisation_id, MemberRow.user_id == user_id
+                )
+            )
+            if row is None:
+                raise
     row.role = role.value
     session.flush()
     audit.record(
@@ -135,3 +151,13 @@ def remove_member(*, session: Session, actor: str, organisation_id: int, user_id
             detail=f"user={user_id}",
         )
     return removed
+
+
+def membership_id(*, session: Session, organisation_id: int, user_id: str) -> int | None:
+    """The id of a person's membership of a project group (a new one each time they are
+    added), or None when they are not in it."""
+    return session.scalar(
+        select(MemberRow.id).where(
+            MemberRow.organisation_id == organisation_id, MemberRow.user_id == user_id
+        )
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import delete, literal, select, union_all
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.programme import Caller, Role
@@ -57,7 +58,12 @@ def add_admin(*, session: Session, actor: str, user_id: str) -> bool:
     """Make a person an admin; False when they already were one."""
     if session.get(Admin, user_id) is not None:
         return False
-    session.add(Admin(user_id=user_id, added_by=actor))
+    try:
+        with session.begin_nested():  # two admins adding the same person at once: one row
+            session.add(Admin(user_id=user_id, added_by=actor))
+            session.flush()
+    except IntegrityError:
+        return False
     audit.record(session=session, actor=actor, action="admin.added", subject=f"user:{user_id}")
     return True
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -263,3 +264,50 @@ def answer(*, session: Session, question_id: int, text: str, actor: str, now: da
         .values(answer=text, answered_by=actor, answered_at=now)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def question_key(text: str) -> str:
+    """What makes two questions the same: the text casefolded, spaces collapsed (a digest)."""
+    return hashlib.sha256(" ".join(text.casefold().split()).encode()).hexdigest()
+
+
+def ask_once(
+    *, session: Session, pitch_id: int, question: str, actor: str, now: datetime
+) -> tuple[Question, bool]:
+    """Record a question to the startup once: the same question from the same person on the
+    same pitch (a form that arrives twice) is the question already recorded (False)."""
+    key = question_key(question)
+
+    def existing() -> PitchQuestionRow | None:
+        return session.scalar(
+            select(PitchQuestionRow).where(
+                PitchQuestionRow.pitch_id == pitch_id,
+                PitchQuestionRow.asked_by == actor,
+                PitchQuestionRow.question_key == key,
+            )
+        )
+
+    found = existing()
+    if found is None:
+        row = PitchQuestionRow(
+            pitch_id=pitch_id, question=question, question_key=key, asked_by=actor, asked_at=now
+        )
+        try:
+            with session.begin_nested():
+                session.add(row)
+                session.flush()
+        except IntegrityError:  # the same form, arriving at the same moment
+            found = existing()
+            if found is None:
+                raise
+        else:
+            decide(
+                session=session,
+                pitch_id=pitch_id,
+                decision="question",
+                actor=actor,
+                now=now,
+                reason=question,
+            )
+            return Question(row.id, pitch_id, question, actor, None), True
+    return Question(found.id, found.pitch_id, found.question, found.asked_by, found.answer), False

@@ -116,11 +116,17 @@ def number_taken(*, session: Session, org_number: str, except_id: int) -> bool:
 def update_profile(
     *, session: Session, actor: str, startup_id: int, profile: dict[str, str]
 ) -> Startup | None:
-    """Save the company profile and keep the revision: who changed it, when, what it said."""
+    """Save the company profile and keep the revision: who changed it, when, what it said.
+
+    A profile saved again unchanged (a form that arrives twice) makes no new revision.
+    """
     row = session.get(StartupRow, startup_id, with_for_update=True)
     if row is None:
         return None
-    for key in ("name", "org_number", "website", "sector", "stage", "about", "contacts"):
+    keys = ("name", "org_number", "website", "sector", "stage", "about", "contacts")
+    if all(getattr(row, key) == profile[key] for key in keys):
+        return _startup(row)  # the same form again: nothing changed, no new revision
+    for key in keys:
         setattr(row, key, profile[key])
     session.add(ProfileRevisionRow(startup_id=startup_id, revised_by=actor, snapshot=dict(profile)))
     session.flush()

@@ -208,6 +208,20 @@ def build_next_step(meeting_id: int, pitch_id: int | None, counterpart: str) -> 
     return message(text, [section(text), actions(*buttons)])
 
 
+def build_another_wanted(meeting_id: int, person: str, startup: str) -> dict[str, Any]:
+    """To the group's attendees: the startup would like another meeting."""
+    text = _("{person} from *{startup}* would like another meeting.").format(
+        person=user(person), startup=safe(startup, 200)
+    )
+    return message(
+        text,
+        [
+            section(text),
+            actions(button(_("Another meeting"), NEXT_MEETING_ACTION, str(meeting_id))),
+        ],
+    )
+
+
 def build_shortlist(shortlisted: list[Pitch]) -> dict[str, Any]:
     """Shortlisted pitches, each with a Propose meeting button."""
     blocks: list[Block] = [section(_("*Shortlisted startups*"))]

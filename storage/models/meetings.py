@@ -60,6 +60,8 @@ class MeetingRow(Base):
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
     proposed_by: Mapped[str] = mapped_column(String(32))
+    # The proposal form (Slack's view id) that created it: one form, one meeting.
+    proposal_key: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     reminder_claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     follow_up_claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

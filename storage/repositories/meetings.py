@@ -45,6 +45,12 @@ def get(*, session: Session, meeting_id: int) -> Meeting | None:
     return _meeting(session, row) if row else None
 
 
+def by_proposal_key(*, session: Session, key: str) -> Meeting | None:
+    """The meeting a proposal form (by its key) created, if any."""
+    row = session.scalar(select(MeetingRow).where(MeetingRow.proposal_key == key))
+    return _meeting(session, row) if row else None
+
+
 def create(
     *,
     session: Session,
@@ -57,8 +63,18 @@ def create(
     organisation_people: Iterable[str],
     startup_people: Iterable[str],
     proposed: list[datetime],
-) -> Meeting:
-    """A proposed meeting with its participants and the first times offered."""
+    key: str | None = None,
+    now: datetime | None = None,
+) -> tuple[Meeting, bool]:
+    """A proposed meeting with its participants and the first times offered.
+
+    ``key`` names the form that asked for it: the same form submitted twice (even at the
+    same moment) finds the first meeting, and the second value returned is False.
+    """
+    if key:
+        existing = by_proposal_key(session=session, key=key)
+        if existing is not None:
+            return existing, False
     row = MeetingRow(
         organisation_id=organisation_id,
         startup_id=startup_id,
@@ -67,14 +83,26 @@ def create(
         place=place,
         proposed=[moment.isoformat() for moment in proposed],
         proposed_by=actor,
+        proposal_key=key or None,
     )
-    session.add(row)
-    session.flush()
+    if now is not None:
+        row.created_at = now
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        if not key:
+            raise
+        existing = by_proposal_key(session=session, key=key)
+        if existing is None:
+            raise
+        return existing, False
     for side, people in (("organisation", organisation_people), ("startup", startup_people)):
         for user_id in dict.fromkeys(people):
             session.add(MeetingParticipantRow(meeting_id=row.id, user_id=user_id, side=side))
     session.flush()
-    return _meeting(session, row)
+    return _meeting(session, row), True
 
 
 def busy(
@@ -98,7 +126,11 @@ def offer(*, session: Session, meeting: Meeting, proposed: list[datetime]) -> bo
     """Replace the times on offer (version-guarded)."""
     result = session.execute(
         update(MeetingRow)
-        .where(MeetingRow.id == meeting.id, MeetingRow.version == meeting.version)
+        .where(
+            MeetingRow.id == meeting.id,
+            MeetingRow.version == meeting.version,
+            MeetingRow.status != MeetingStatus.CANCELLED.value,
+        )
         .values(proposed=[m.isoformat() for m in proposed], version=meeting.version + 1)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -129,15 +161,19 @@ def book(*, session: Session, meeting: Meeting, start: datetime, end: datetime) 
 
 
 def cancel(*, session: Session, meeting: Meeting) -> bool:
-    """Cancel the meeting; raises the SEQUENCE for the calendar CANCEL."""
+    """Cancel the meeting (once); raises the SEQUENCE for the calendar CANCEL.
+
+    Counted from the row as it is, so a booking a moment earlier is cancelled in turn.
+    """
     result = session.execute(
         update(MeetingRow)
         .where(MeetingRow.id == meeting.id, MeetingRow.status != MeetingStatus.CANCELLED.value)
         .values(
             status=MeetingStatus.CANCELLED.value,
-            sequence=meeting.sequence + 1,
-            version=meeting.version + 1,
+            sequence=MeetingRow.sequence + 1,
+            version=MeetingRow.version + 1,
         )
+        .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 

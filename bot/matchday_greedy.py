@@ -25,13 +25,14 @@ from bot.matchday_plan import (
     Plan,
     Prepared,
     Problem,
+    RequestId,
     make_plan,
     prepare,
     simple_bound,
     validate,
 )
 
-__all__ = ["Schedule", "greedy_assignment", "greedy_plan", "polish", "repair"]
+__all__ = ["Schedule", "greedy_assignment", "greedy_plan", "polish", "repair", "repair_plan"]
 
 _MAX_PASSES = 6
 
@@ -442,4 +443,40 @@ def greedy_plan(problem: Problem) -> Plan:
         proven_optimal=False,
         solver="greedy",
         seconds=time.perf_counter() - started,
+    )
+
+
+def repair_plan(
+    problem: Problem, previous: Plan, *, confirmed: set[RequestId], removed: set[RequestId]
+) -> Plan:
+    """The re-plan without HiGHS: keep what still works (confirmed meetings first), fill gaps.
+
+    Nothing kept moves; a meeting whose slot no longer works is placed again where it fits.
+    The planner's fallback when the exact re-plan gives nothing in time.
+    """
+    started = time.perf_counter()
+    validate(problem)
+    prep = prepare(problem)
+    n = len(prep.requests)
+    skip = {r for r, req in enumerate(prep.requests) if req.id in removed}
+    before = previous.slot_of()
+    old = [-1] * n
+    for r, req in enumerate(prep.requests):
+        if r not in skip and req.id in before and 0 <= before[req.id] < problem.slots:
+            old[r] = before[req.id]
+    keep_order = sorted(
+        (r for r in range(n) if old[r] >= 0),
+        key=lambda r: (prep.requests[r].id not in confirmed, -prep.weights[r], r),
+    )
+    assignment = repair(prep, old, keep_order, skip)
+    return make_plan(
+        prep,
+        assignment,
+        bound=float(simple_bound(prep)),
+        proven_optimal=False,
+        solver="repair",
+        seconds=time.perf_counter() - started,
+        previous=previous,
+        confirmed=confirmed,
+        removed=removed,
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from bot.deps import Deps
 from bot.matchdays import Matchday, MeetingRequest, Party, Setup
 from bot.views.matchdays import PlanRow, build_overview
@@ -36,27 +38,32 @@ class Directory:
 def load_setup(deps: Deps, matchday_id: int) -> tuple[Setup, Directory] | None:
     """The matchday with its parties, requests, names and people."""
     with deps.sessions() as session:
-        matchday = matchdays.get(session=session, matchday_id=matchday_id)
-        if matchday is None:
-            return None
-        parties = matchdays.parties(session=session, matchday_id=matchday_id)
-        requests = matchdays.requests(session=session, matchday_id=matchday_id)
-        names: dict[tuple[str, int], str] = {}
-        people: dict[tuple[str, int], tuple[str, ...]] = {}
-        for party in parties:
-            key = (party.kind, party.ref_id)
-            if party.kind == "organisation":
-                organisation = organisations.by_id(session=session, organisation_id=party.ref_id)
-                names[key] = organisation.name if organisation else "?"
-                people[key] = tuple(
-                    m.user_id
-                    for m in organisations.members(session=session, organisation_id=party.ref_id)
-                )
-            else:
-                startup = startups.by_id(session=session, startup_id=party.ref_id)
-                names[key] = startup.name if startup else "?"
-                people[key] = startup.representatives if startup else ()
+        return setup_in(session, matchday_id)
+
+
+def setup_in(session: Session, matchday_id: int) -> tuple[Setup, Directory] | None:
+    """:func:`load_setup` inside the caller's transaction."""
+    matchday = matchdays.get(session=session, matchday_id=matchday_id)
+    if matchday is None:
+        return None
+    parties = matchdays.parties(session=session, matchday_id=matchday_id)
+    requests = matchdays.requests(session=session, matchday_id=matchday_id)
+    names: dict[tuple[str, int], str] = {}
+    people: dict[tuple[str, int], tuple[str, ...]] = {}
+    for party in parties:
+        key = (party.kind, party.ref_id)
+        names[key], people[key] = party_people(session, party.kind, party.ref_id)
     return Setup(matchday, parties, requests), Directory(names, people)
+
+
+def party_people(session: Session, kind: str, ref_id: int) -> tuple[str, tuple[str, ...]]:
+    """A party's name and the people who speak for it."""
+    if kind == "organisation":
+        organisation = organisations.by_id(session=session, organisation_id=ref_id)
+        members = organisations.members(session=session, organisation_id=ref_id)
+        return (organisation.name if organisation else "?"), tuple(m.user_id for m in members)
+    startup = startups.by_id(session=session, startup_id=ref_id)
+    return (startup.name if startup else "?"), (startup.representatives if startup else ())
 
 
 def party_of(directory: Directory, parties: list[Party], user_id: str) -> list[Party]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date, time
-from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ from bot.deps import Deps
 from bot.forms import valid_website
 from bot.i18n import _
 from bot.matchday_plan import PlanInputError, Priority, day_slots
+from bot.outbox import REGISTRY
 from bot.pitches import PitchStatus
 from bot.views.help import build_notice
 from bot.views.matchdays import (
@@ -28,9 +30,8 @@ from bot.views.matchdays import (
 )
 from handlers.commands import CommandRequest, OpenModal, Outcome, Reply, subcommand
 from handlers.common import caller_of, deps_of, open_modal, respond
-from handlers.language import post_in_their_language
-from handlers.matchday_people import Directory, load_setup, overview
-from handlers.matchday_plan import admin_action, replan_after
+from handlers.matchday_people import Directory, load_setup, overview, party_people
+from handlers.matchday_plan import INVITATION, action_ts, admin_action, owe_fanout, owe_replan
 from handlers.payloads import BlockAction, ViewSubmission, parse
 from storage.repositories import matchdays, organisations, pitches, startups
 
@@ -118,9 +119,14 @@ def new_submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: Bo
         return
     assert day is not None and deadline is not None and starts is not None and ends is not None
     breaks = [(lunch[0], lunch[1])] if lunch[0] and lunch[1] else []
+    response_url = str(submission.metadata().get("response_url", ""))
+    # The form's identity: the same form submitted twice (or delivered twice) is one day.
+    form = response_url or submission.view.id or json.dumps(submission.view.state.values)
+    now = deps.clock.now()
     with deps.sessions.begin() as session:
-        matchday = matchdays.create(
+        matchday, created = matchdays.create_once(
             session=session,
+            form_key=hashlib.sha256(form.encode()).hexdigest()[:64],
             actor=submission.user_id,
             title=title,
             day=day,
@@ -134,43 +140,47 @@ def new_submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: Bo
             timezone=deps.settings.MATCHDAY_TIMEZONE,
             availability_deadline=deadline,
         )
-        for organisation in organisations.all_organisations(session=session):
-            for pitch in pitches.for_organisation(session=session, organisation_id=organisation.id):
-                if pitch.status is PitchStatus.SHORTLISTED:
-                    matchdays.add_request(
-                        session=session,
-                        actor=submission.user_id,
-                        matchday_id=matchday.id,
-                        organisation_id=organisation.id,
-                        startup_id=pitch.startup_id,
-                        priority=Priority.SHOULD,
-                        pitch_id=pitch.id,
-                    )
+        if created:
+            for organisation in organisations.all_organisations(session=session):
+                for pitch in pitches.for_organisation(
+                    session=session, organisation_id=organisation.id
+                ):
+                    if pitch.status is PitchStatus.SHORTLISTED:
+                        matchdays.add_request(
+                            session=session,
+                            actor=submission.user_id,
+                            matchday_id=matchday.id,
+                            organisation_id=organisation.id,
+                            startup_id=pitch.startup_id,
+                            priority=Priority.SHOULD,
+                            pitch_id=pitch.id,
+                        )
+            owe_fanout(
+                session, matchday_id=matchday.id, what="invite", now=now, actor=submission.user_id
+            )
     ack()
-    response_url = str(submission.metadata().get("response_url", ""))
-    deps.after_ack.submit(_invite, deps, client, matchday.id, response_url)
+    deps.after_ack.submit(_show, deps, matchday.id, response_url)
 
 
-def _invite(deps: Deps, client: WebClient, matchday_id: int, response_url: str) -> None:
-    """Ask every party's people for their availability, then show the admin the day."""
-    loaded = load_setup(deps, matchday_id)
-    if loaded is None:
-        return
-    setup, directory = loaded
-    slots = setup.matchday.slots()
-    for party in setup.parties:
-        build = partial(
-            build_availability,
-            setup.matchday,
-            directory.name(party.kind, party.ref_id),
-            party.kind,
-            party.ref_id,
-            slots,
-            party.unavailable,
-        )
-        for person in directory.of(party.kind, party.ref_id):
-            post_in_their_language(client, person, build)
-    respond(response_url, overview(deps, setup.matchday))
+def _show(deps: Deps, matchday_id: int, response_url: str) -> None:
+    """Show the admin the day they defined (the invitations are on their way)."""
+    with deps.sessions() as session:
+        matchday = matchdays.get(session=session, matchday_id=matchday_id)
+    if matchday is not None:
+        respond(response_url, overview(deps, matchday))
+
+
+@REGISTRY.builder(INVITATION)
+def invitation(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
+    """A party's availability question, as it stands when it is sent."""
+    matchday_id, kind, ref_id = int(args["matchday"]), str(args["kind"]), int(args["ref"])
+    with deps.sessions() as session:
+        matchday = matchdays.get(session=session, matchday_id=matchday_id)
+        party = matchdays.party(session=session, matchday_id=matchday_id, kind=kind, ref_id=ref_id)
+        if matchday is None or party is None:
+            return None
+        name, _people = party_people(session, kind, ref_id)
+    return build_availability(matchday, name, kind, ref_id, matchday.slots(), party.unavailable)
 
 
 def availability_changed(
@@ -220,8 +230,16 @@ def availability_changed(
             ref_id=ref_id,
             slots=unavailable,
         )
-    if setup.matchday.status == "published" and unavailable != set(party.unavailable):
-        deps.after_ack.submit(replan_after, deps, client, setup.matchday.id, set(), action.user_id)
+        if setup.matchday.status == "published" and unavailable != set(party.unavailable):
+            # One re-plan per change (a change delivered twice has the same click time).
+            change = action_ts(body) or ",".join(map(str, sorted(unavailable)))
+            owe_replan(
+                session,
+                matchday_id=setup.matchday.id,
+                because=f"availability:{kind}:{ref_id}:{change}",
+                now=deps.clock.now(),
+                actor=action.user_id,
+            )
 
 
 def request_clicked(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -37,6 +38,12 @@ def two_shortlisted(ws: Workspace, sessions: sessionmaker[Session]) -> None:
 def define(ws: Workspace, **overrides: Any) -> dict[str, Any]:
     ws.command(ADMIN, "C0ORG", "matchday new")
     view = ws.opened_modal("matchday_new")
+    answer: dict[str, Any] = ws.submit(ADMIN, view, form_values(**overrides)).json()
+    return answer
+
+
+def form_values(**overrides: Any) -> dict[str, Any]:
+    """The define form filled in for Matchday Health (with these fields changed)."""
     values = {
         "title": {"value": payloads.plain_value("Matchday Health")},
         "day": {"value": payloads.date_value(DAY.isoformat())},
@@ -51,8 +58,7 @@ def define(ws: Workspace, **overrides: Any) -> dict[str, Any]:
         "deadline": {"value": payloads.date_value((DAY - timedelta(days=5)).isoformat())},
     }
     values.update(overrides)
-    answer: dict[str, Any] = ws.submit(ADMIN, view, values).json()
-    return answer
+    return values
 
 
 def test_a_whole_matchday(workspace: Workspace, sessions: sessionmaker[Session]) -> None:
@@ -128,7 +134,10 @@ def test_the_agenda_goes_out_the_day_before(workspace: Workspace, sessions, data
     from bot.app import make_client, new_deps
     from bot.clock import FixedClock
     from bot.config import load_settings
+    from bot.outbox import Pacer
+    from handlers import delivery  # noqa: F401 - the sender's languages
     from handlers.matchday_plan import send_day_before
+    from worker.sender import Sender
 
     ws = workspace
     two_shortlisted(ws, sessions)
@@ -147,11 +156,20 @@ def test_the_agenda_goes_out_the_day_before(workspace: Workspace, sessions, data
     clock = FixedClock(eve + timedelta(hours=9))  # 10:00 in Stockholm: too early
     deps = type(base)(base.settings, base.engine, base.sessions, base.after_ack, clock)
     client = make_client(settings)
+    # The tick and its sender share one clock (here: the day before, in the future).
+    sender = Sender(deps, client, pacer=Pacer(1000, per_channel_interval=0), threads=2)
     assert send_day_before(deps, client) == 0
     clock.set(eve + timedelta(hours=12))
     assert send_day_before(deps, client) == 1
+    sender.drain()
     ws.wait_post(REP, "Tomorrow is *Matchday Health*")
     assert send_day_before(deps, client) == 0
+    assert sender.drain() == 0  # claimed once: nothing owed twice
+    eves = [
+        c for c in ws.fake.calls if c.method == "chat.postMessage" and "Tomorrow" in str(c.args)
+    ]
+    assert len({c.args["channel"] for c in eves}) == len(eves)
+    sender.stop()
     base.engine.dispose()
 
 
@@ -214,3 +232,51 @@ def test_an_admin_adds_an_extra_request_with_a_priority(workspace: Workspace, se
     assert sorted(row.priority for row in rows) == ["must", "should", "should"]
     ws.click(ADMIN, "matchday_plan", _matchday_id(sessions))
     ws.wait_response("Plan: 3 meetings", timeout=20)
+
+
+def test_the_define_form_submitted_twice_makes_one_matchday(
+    workspace: Workspace, sessions: sessionmaker[Session]
+) -> None:
+    from storage.models import OutboxRow
+
+    ws = workspace
+    two_shortlisted(ws, sessions)
+    ws.command(ADMIN, "C0ORG", "matchday new")
+    view = ws.opened_modal("matchday_new")
+    # Its own title: a message still on its way from an earlier test is not counted.
+    values = form_values(title={"value": payloads.plain_value("Matchday Twice")})
+    assert ws.submit(ADMIN, view, values).json() == {}
+    assert ws.submit(ADMIN, view, values).json() == {}  # a double click on Create
+    # Slack delivering the very same submission again (same view id) changes nothing either.
+    body = payloads.view_submission(
+        user_id=ADMIN,
+        view={**view, "id": "V0SAMEFORM1"},
+        values=values,
+    )
+    assert ws._post(body, "application/x-www-form-urlencoded").json() == {}
+    ws.wait_post(REP, "which times can *Acme* make?", timeout=15)
+    ws.wait_post(PM, "which times can *Södertälje kommun* make?", timeout=15)
+    with sessions() as session:
+        assert len(session.scalars(select(MatchdayRow)).all()) == 1
+        matchday_id = session.scalars(select(MatchdayRow.id)).one()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:  # until every owed message is delivered
+        with sessions() as session:
+            rows = session.scalars(
+                select(OutboxRow).where(OutboxRow.key.startswith(f"matchday:{matchday_id}:"))
+            ).all()
+        if rows and all(row.status == "sent" for row in rows):
+            break
+        time.sleep(0.05)
+    invited = Counter(
+        call.args["channel"]
+        for call in ws.fake.calls_to("chat.postMessage")
+        if call.succeeded and "which times can" in json.dumps(call.args, ensure_ascii=False)
+    )
+    assert {REP, REP2, PM, BUYER} <= set(invited)
+    sent = [
+        (c.args.get("channel"), str(c.args.get("metadata")), c.time)
+        for c in ws.fake.calls_to("chat.postMessage")
+        if "*Matchday Twice*" in json.dumps(c.args, ensure_ascii=False)
+    ]
+    assert set(invited.values()) == {1}, sent  # one invitation each, not three

@@ -28,7 +28,10 @@ class MatchdayRow(Base):
     """A day of 1:1 meetings between organisations and startups."""
 
     __tablename__ = "matchdays"
-    __table_args__ = (CheckConstraint(one_of("status", MATCHDAY_STATUSES), name="status_known"),)
+    __table_args__ = (
+        CheckConstraint(one_of("status", MATCHDAY_STATUSES), name="status_known"),
+        UniqueConstraint("form_key", name="one_matchday_per_form"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(150))
@@ -47,6 +50,10 @@ class MatchdayRow(Base):
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     agenda_claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # The define form that created it (a digest): the same form submitted twice is one day.
+    form_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Bumped by every stored plan: a re-plan computed from an older plan is not applied.
+    plan_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class MatchdayPartyRow(Base):

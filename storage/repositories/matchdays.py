@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -48,9 +49,15 @@ def create(
     links: list[str],
     timezone: str,
     availability_deadline: date,
+    form_key: str | None = None,
 ) -> Matchday:
-    """A new matchday, collecting availability."""
+    """A new matchday, collecting availability.
+
+    ``form_key`` names the form that defined it: the same form submitted twice makes one
+    matchday (see :func:`create_once`).
+    """
     row = MatchdayRow(
+        form_key=form_key,
         title=title,
         day=day,
         starts=starts,
@@ -67,6 +74,58 @@ def create(
     session.add(row)
     session.flush()
     return _matchday(row)
+
+
+def create_once(*, session: Session, form_key: str, **fields: Any) -> tuple[Matchday, bool]:
+    """The matchday this form defined: created now (True), or found from an earlier submit."""
+    found = by_form(session=session, form_key=form_key)
+    if found is not None:
+        return found, False
+    try:
+        with session.begin_nested():
+            created = create(session=session, form_key=form_key, **fields)
+    except IntegrityError:  # the same form, submitted at the same moment elsewhere
+        again = by_form(session=session, form_key=form_key)
+        if again is None:
+            raise
+        return again, False
+    return created, True
+
+
+def by_form(*, session: Session, form_key: str) -> Matchday | None:
+    """The matchday a define form created, if it did."""
+    row = session.scalar(select(MatchdayRow).where(MatchdayRow.form_key == form_key))
+    return _matchday(row) if row else None
+
+
+def plan_version(*, session: Session, matchday_id: int) -> int:
+    """How many plans were stored for this matchday (0: none yet)."""
+    value = session.scalar(select(MatchdayRow.plan_version).where(MatchdayRow.id == matchday_id))
+    return int(value or 0)
+
+
+def take_plan_version(*, session: Session, matchday_id: int, expected: int) -> bool:
+    """Lock the matchday for storing a plan computed from version ``expected``.
+
+    True (and the version is now ``expected + 1``) when no other plan was stored since;
+    False when one was: the caller recomputes from the newer state. On PostgreSQL the row
+    is locked (``FOR UPDATE``) until the caller's transaction ends, so plans of one day
+    are stored one after the other; SQLite has one writer at a time and the conditional
+    update does the same.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        current = session.scalar(
+            select(MatchdayRow.plan_version).where(MatchdayRow.id == matchday_id).with_for_update()
+        )
+        if current is None or int(current) != expected:
+            return False
+    result = session.execute(
+        update(MatchdayRow)
+        .where(MatchdayRow.id == matchday_id, MatchdayRow.plan_version == expected)
+        .values(plan_version=expected + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def get(*, session: Session, matchday_id: int) -> Matchday | None:
@@ -121,6 +180,20 @@ def parties(*, session: Session, matchday_id: int) -> list[Party]:
         .order_by(MatchdayPartyRow.id)
     )
     return [Party(row.kind, row.ref_id, frozenset(row.unavailable), row.answered) for row in rows]
+
+
+def party(*, session: Session, matchday_id: int, kind: str, ref_id: int) -> Party | None:
+    """One party of the day with the slots it cannot make."""
+    row = session.scalar(
+        select(MatchdayPartyRow).where(
+            MatchdayPartyRow.matchday_id == matchday_id,
+            MatchdayPartyRow.kind == kind,
+            MatchdayPartyRow.ref_id == ref_id,
+        )
+    )
+    if row is None:
+        return None
+    return Party(row.kind, row.ref_id, frozenset(row.unavailable), row.answered)
 
 
 def set_unavailable(
@@ -224,6 +297,37 @@ def planned(
     ]
 
 
+def planned_of_party(
+    *, session: Session, matchday_id: int, kind: str, ref_id: int
+) -> list[tuple[Planned, int]]:
+    """One party's planned meetings with the id of the other side (an agenda's lines)."""
+    own = MeetingRow.organisation_id if kind == "organisation" else MeetingRow.startup_id
+    rows = session.scalars(
+        select(MeetingRow)
+        .where(
+            MeetingRow.matchday_id == matchday_id,
+            MeetingRow.status != "cancelled",
+            own == ref_id,
+        )
+        .order_by(MeetingRow.slot, MeetingRow.table_no)
+    )
+    return [
+        (
+            Planned(
+                row.id,
+                row.request_id or 0,
+                row.slot or 0,
+                row.table_no or 0,
+                row.organisation_accepts,
+                row.startup_accepts,
+                False,
+            ),
+            row.startup_id if kind == "organisation" else row.organisation_id,
+        )
+        for row in rows
+    ]
+
+
 def apply_plan(
     *,
     session: Session,
@@ -239,14 +343,13 @@ def apply_plan(
     """
     slots = matchday.slots()
     length = timedelta(minutes=matchday.meeting_minutes)
-    existing = {
-        row.request_id: row
-        for row in session.scalars(
-            select(MeetingRow).where(
-                MeetingRow.matchday_id == matchday.id, MeetingRow.status != "cancelled"
-            )
-        )
-    }
+    existing: dict[int | None, MeetingRow] = {}
+    dropped: dict[int | None, MeetingRow] = {}  # cancelled earlier: one meeting per request
+    for meeting_row in session.scalars(
+        select(MeetingRow).where(MeetingRow.matchday_id == matchday.id)
+    ):
+        mine = dropped if meeting_row.status == "cancelled" else existing
+        mine[meeting_row.request_id] = meeting_row
     request_rows = {
         row.id: row
         for row in session.scalars(
@@ -264,7 +367,21 @@ def apply_plan(
     for request_id, meeting in placed.items():
         start = matchday.moment(slots[meeting.slot].start)
         current = existing.get(request_id)
-        if current is None:
+        revived = dropped.get(request_id) if current is None else None
+        if revived is not None:  # placed again after it was dropped: the same meeting
+            revived.status = "booked"
+            revived.slot = meeting.slot
+            revived.table_no = meeting.table
+            revived.place = matchday.where(meeting.table)
+            revived.starts_at = start
+            revived.ends_at = start + length
+            revived.organisation_accepts = None
+            revived.startup_accepts = None
+            revived.reminder_claimed_at = None
+            revived.sequence += 1
+            revived.version += 1
+            created.add(revived.id)
+        elif current is None:
             request = request_rows[request_id]
             new = MeetingRow(
                 organisation_id=request.organisation_id,

@@ -166,7 +166,7 @@ def validate_new_pilot(
     start: str | None,
     end: str | None,
     channel: str | None,
-    channel_problem: str,
+    channel_problem: str = "",
     organisation_people: list[str],
     startup: str | None,
     startup_people: list[str],
@@ -265,7 +265,7 @@ def validate_completion(
     results: str | None,
     lessons: str | None,
     showcase: str | None,
-    showcase_problem: str,
+    showcase_problem: str = "",
     pilot_channel: str,
 ) -> tuple[CompletionForm | None, FieldErrors]:
     """Check the completion form; ``showcase_problem`` says if the bot cannot post there."""

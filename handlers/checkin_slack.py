@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import http.client
 import logging
+import threading
 import urllib.error
 from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.pilots import CHECKIN_EVENT, Checkin, Pilot, checkin_key
@@ -103,9 +105,34 @@ def permalink(client: WebClient, channel_id: str, ts: str | None) -> str | None:
 def admins(deps: Deps) -> list[str]:
     """Every programme admin: from MATCHDAY_ADMINS, then those added in Slack."""
     with deps.sessions() as session:
-        added = people.added_admins(session=session)
+        return admins_in(session, deps)
+
+
+def admins_in(session: Session, deps: Deps) -> list[str]:
+    """Every programme admin, read in the caller's transaction."""
+    added = people.added_admins(session=session)
     configured = sorted(deps.settings.MATCHDAY_ADMINS)
     return configured + [admin for admin in added if admin not in configured]
+
+
+_link_clients: dict[tuple[str | None, str], WebClient] = {}
+_link_lock = threading.Lock()
+
+
+def link_client(deps: Deps) -> WebClient:
+    """A Web API client for links in messages built at send time (no retries: a link that
+    Slack will not give falls back to naming the channel)."""
+    token = deps.settings.SLACK_BOT_TOKEN
+    secret = token.get_secret_value() if token else None
+    key = (secret, deps.settings.SLACK_API_URL)
+    with _link_lock:
+        client = _link_clients.get(key)
+        if client is None:
+            client = WebClient(
+                token=secret, base_url=deps.settings.SLACK_API_URL, timeout=5, retry_handlers=[]
+            )
+            _link_clients[key] = client
+        return client
 
 
 def tell(client: WebClient, user_ids: list[str], message: dict[str, Any]) -> int:

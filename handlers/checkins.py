@@ -25,12 +25,14 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.deps import Deps
+from bot.outbox import REGISTRY
 from bot.pilots import (
     MISSED_IN_A_ROW,
     Checkin,
@@ -54,14 +56,16 @@ from bot.views.checkins import (
 )
 from handlers.checkin_slack import (
     SLACK_ERRORS,
+    admins_in,
     failure_of,
     find_posted,
+    link_client,
     permalink,
-    tell,
     tell_admins,
 )
+from handlers.home import owe_home
 from handlers.language import in_organisation_language
-from storage.repositories import checkins, pilots
+from storage.repositories import checkins, outbox, pilots
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +73,9 @@ LEASE = timedelta(minutes=5)
 WORKERS = 8
 # After this many transient failures in a row the admins hear that Slack keeps failing.
 REPORT_AFTER_ATTEMPTS = 5
+# The DMs owed through the outbox (built when sent, in each reader's language).
+REMINDER = "checkin_reminder"
+ESCALATION = "checkin_escalation"
 
 
 def run_due_checkins(deps: Deps, client: WebClient) -> int:
@@ -140,7 +147,7 @@ def deliver(deps: Deps, client: WebClient, checkin_id: int, token: str) -> int:
         # Too slow to be sure the claim is still ours: the next owner looks in Slack first.
         logger.warning("check-in %s: claim too old to post safely; leaving it", checkin_id)
         return 0
-    with in_organisation_language(pilot.organisation_id):
+    with in_organisation_language(pilot.organisation_id, deps):
         message = build_checkin(pilot, checkin)
     try:
         response = client.chat_postMessage(
@@ -275,7 +282,12 @@ def _failed(
 
 
 def send_due_reminders(deps: Deps, client: WebClient) -> int:
-    """DM the pilot's people once about each check-in unanswered for 24 working hours."""
+    """DM the pilot's people once about each check-in unanswered for 24 working hours.
+
+    The claim, the DMs (outbox rows) and the mark are one transaction: a crash after the
+    claim cannot lose the reminder, and one that is recorded is owed exactly once.
+    Returns how many check-ins' reminders were owed by this call.
+    """
     now = deps.clock.now()
     with deps.sessions() as session:
         due = checkins.due_reminders(session=session, now=now, lease=LEASE)
@@ -288,44 +300,95 @@ def send_due_reminders(deps: Deps, client: WebClient) -> int:
                 continue
             checkin = checkins.checkin(session=session, checkin_id=checkin_id)
             pilot = pilots.by_id(session=session, pilot_id=checkin.pilot_id) if checkin else None
-        if checkin is None or pilot is None:
-            continue
-        link = permalink(client, pilot.channel_id, checkin.message_ts)
-        with in_organisation_language(pilot.organisation_id):
-            reminder = build_reminder(pilot, checkin, link)
-        tell(client, pilot.user_ids, reminder)
-        with deps.sessions.begin() as session:
-            checkins.mark_reminded(session=session, checkin_id=checkin_id, now=deps.clock.now())
+            if checkin is None or pilot is None:
+                continue
+            for person in pilot.user_ids:
+                outbox.post(
+                    session=session,
+                    key=f"checkin:{checkin_id}:reminder:{person}",
+                    kind=REMINDER,
+                    channel=person,
+                    build=REMINDER,
+                    build_args={"checkin": checkin_id},
+                    language={"user": person},
+                    now=now,
+                    fanout=True,
+                )
+            checkins.mark_reminded(session=session, checkin_id=checkin_id, now=now)
         sent += 1
     return sent
 
 
-def send_due_escalations(deps: Deps, client: WebClient, only: int | None = None) -> int:
-    """Tell the admins about each queued escalation once (only one check-in's with ``only``)."""
+@REGISTRY.builder(REMINDER)
+def build_checkin_reminder(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
+    """The reminder, unless the check-in was answered (or its pilot paused) meanwhile."""
+    found = _checkin_and_pilot(deps, int(args["checkin"]))
+    if found is None:
+        return None
+    checkin, pilot = found
+    if checkin.status is not None or pilot.status is not PilotStatus.ACTIVE:
+        return None
+    link = permalink(link_client(deps), pilot.channel_id, checkin.message_ts)
+    return build_reminder(pilot, checkin, link)
+
+
+def send_due_escalations(deps: Deps, client: WebClient) -> int:
+    """Tell the admins about each queued escalation once; returns how many were owed."""
     now = deps.clock.now()
-    if only is None:
-        with deps.sessions() as session:
-            due = checkins.due_escalations(session=session, now=now, lease=LEASE)
-    else:
-        due = [only]
+    with deps.sessions() as session:
+        due = checkins.due_escalations(session=session, now=now, lease=LEASE)
     sent = 0
     for checkin_id in due:
         with deps.sessions.begin() as session:
-            reason = checkins.claim_escalation(
-                session=session, checkin_id=checkin_id, now=now, lease=LEASE
-            )
-            if reason is None:
-                continue
-            checkin = checkins.checkin(session=session, checkin_id=checkin_id)
-            pilot = pilots.by_id(session=session, pilot_id=checkin.pilot_id) if checkin else None
-        if checkin is None or pilot is None:
-            continue
-        link = permalink(client, pilot.channel_id, checkin.message_ts)
-        tell_admins(deps, client, build_escalation(pilot, checkin, reason, link))
-        with deps.sessions.begin() as session:
-            checkins.mark_escalated(session=session, checkin_id=checkin_id, now=deps.clock.now())
-        sent += 1
+            if owe_escalation(deps, session, checkin_id, now):
+                sent += 1
     return sent
+
+
+def owe_escalation(deps: Deps, session: Session, checkin_id: int, now: datetime) -> bool:
+    """Claim a queued escalation and owe its DM to every admin, in the caller's transaction.
+
+    False when there is none to send (not queued, or another process has it).
+    """
+    reason = checkins.claim_escalation(session=session, checkin_id=checkin_id, now=now, lease=LEASE)
+    if reason is None:
+        return False
+    everyone = admins_in(session, deps)
+    if not everyone:
+        logger.error("no programme admins to tell about check-in %s (%s)", checkin_id, reason)
+    for admin in everyone:
+        outbox.post(
+            session=session,
+            key=f"checkin:{checkin_id}:escalation:{admin}",
+            kind=ESCALATION,
+            channel=admin,
+            build=ESCALATION,
+            build_args={"checkin": checkin_id, "reason": reason.value},
+            language={"user": admin},
+            now=now,
+            fanout=True,
+        )
+    checkins.mark_escalated(session=session, checkin_id=checkin_id, now=now)
+    owe_home(session=session, user_ids=everyone, change=f"escalation:{checkin_id}", now=now)
+    return True
+
+
+@REGISTRY.builder(ESCALATION)
+def build_checkin_escalation(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
+    """The escalation to one admin, with a link to the check-in."""
+    found = _checkin_and_pilot(deps, int(args["checkin"]))
+    if found is None:
+        return None
+    checkin, pilot = found
+    link = permalink(link_client(deps), pilot.channel_id, checkin.message_ts)
+    return build_escalation(pilot, checkin, Escalation(str(args["reason"])), link)
+
+
+def _checkin_and_pilot(deps: Deps, checkin_id: int) -> tuple[Checkin, Pilot] | None:
+    with deps.sessions() as session:
+        checkin = checkins.checkin(session=session, checkin_id=checkin_id)
+        pilot = pilots.by_id(session=session, pilot_id=checkin.pilot_id) if checkin else None
+    return (checkin, pilot) if checkin is not None and pilot is not None else None
 
 
 def register(app: App) -> None:

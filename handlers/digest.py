@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,15 +12,15 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.i18n import _
 from bot.insight import Period, total
+from bot.outbox import REGISTRY
 from bot.text import safe
 from bot.views.blocks import message, section
 from bot.views.report import build_report
 from bot.workdays import next_working_day
-from handlers.common import post
-from handlers.language import in_language_of
-from storage.repositories import attention, insight, people
+from storage.repositories import attention, insight, outbox, people
 
 DIGEST_AT = time(8)
+DIGEST = "weekly_digest"
 
 
 def digest_day(day: date) -> date:
@@ -30,7 +30,11 @@ def digest_day(day: date) -> date:
 
 
 def send_weekly_digest(deps: Deps, client: WebClient) -> int:
-    """Send this week's digest once (claimed first), from 08:00 on its day; returns 1 if sent."""
+    """Owe this week's digest once, from 08:00 on its day; returns 1 if this call owed it.
+
+    The week's claim and a DM to each admin are one transaction (a fan-out, paced after
+    people's own actions); each DM is built when it is sent, in its reader's language.
+    """
     now = deps.clock.now()
     zone = ZoneInfo(deps.settings.MATCHDAY_TIMEZONE)
     local = now.astimezone(zone)
@@ -38,30 +42,48 @@ def send_weekly_digest(deps: Deps, client: WebClient) -> int:
     if local.date() < day or (local.date() == day and local.time() < DIGEST_AT):
         return 0
     year, week, _weekday = local.isocalendar()
+    name = f"digest:{year}-W{week:02d}"
     with deps.sessions.begin() as session:
-        if not attention.claim_send(session, f"digest:{year}-W{week:02d}", now):
+        if not attention.claim_send(session, name, now):
             return 0
         admins = sorted(
             set(deps.settings.MATCHDAY_ADMINS) | set(people.added_admins(session=session))
         )
-        period = Period(local.date() - timedelta(days=7), local.date() - timedelta(days=1))
+        args = {"day": local.date().isoformat(), "at": now.isoformat()}
+        for admin in admins:
+            outbox.post(
+                session=session,
+                key=f"{name}:{admin}",
+                kind=DIGEST,
+                channel=admin,
+                build=DIGEST,
+                build_args=args,
+                language={"user": admin},
+                now=now,
+                fanout=True,
+            )
+    return 1
+
+
+@REGISTRY.builder(DIGEST)
+def build_weekly_digest(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
+    """Last week in numbers and what needs help, for one admin."""
+    day = date.fromisoformat(str(args["day"]))
+    now = datetime.fromisoformat(str(args["at"]))
+    period = Period(day - timedelta(days=7), day - timedelta(days=1))
+    with deps.sessions() as session:
         rows = [
             insight.funnel(session=session, organisation_id=organisation_id, period=period, now=now)
             for organisation_id in insight.organisation_ids(session=session)
         ]
         blocked, missed = attention.pilots_needing_help(session)
-        closing = attention.closing_opportunities(
-            session, local.date(), local.date() + timedelta(days=7)
-        )
-    for admin in admins:
-        with in_language_of(admin):
-            digest = build_report(period, total(rows, _("the programme")), rows)
-            digest["blocks"].insert(1, section(_("*Your weekly digest.* Last week in numbers:")))
-            needs = _needs_lines(blocked, missed, closing)
-            if needs:
-                digest["blocks"].append(section(needs))
-        post(client, admin, message(digest["text"], digest["blocks"]))
-    return 1
+        closing = attention.closing_opportunities(session, day, day + timedelta(days=7))
+    digest = build_report(period, total(rows, _("the programme")), rows)
+    digest["blocks"].insert(1, section(_("*Your weekly digest.* Last week in numbers:")))
+    needs = _needs_lines(blocked, missed, closing)
+    if needs:
+        digest["blocks"].append(section(needs))
+    return message(digest["text"], digest["blocks"])
 
 
 def _needs_lines(blocked: list[Any], missed: list[Any], closing: list[Any]) -> str:

@@ -1,20 +1,31 @@
-"""App Home: published when a person opens the Home tab."""
+"""App Home: published when a person opens the Home tab, and owed after changes they see.
+
+Opening the tab publishes at once (on the interactive pool). A change that shows on someone's
+Home owes a publish through the outbox, in the change's own transaction (:func:`owe_home`):
+the task builds the view when it runs, so it always shows the state as it is then.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot.access import competence
 from bot.deps import Deps
 from bot.i18n import use_language
+from bot.outbox import REGISTRY
 from bot.pitches import PitchStatus
-from bot.views.home import GroupSummary, HomeData, Listed, build_home
+from bot.text import USER_ID
+from bot.views.home import LIST_LIMIT, GroupSummary, HomeData, Listed, Undelivered, build_home
 from handlers.common import caller_of, deps_of
-from storage.repositories import attention, needs, organisations, pitches, startups
+from storage.repositories import attention, needs, organisations, outbox, pitches, startups
+
+HOME_TASK = "home_publish"
 
 
 def home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -76,8 +87,27 @@ def load_home(deps: Deps, user_id: str) -> HomeData:
                     attention.unanswered_proposals(session, now - timedelta(days=2))
                 ),
             }
+        undelivered: list[Undelivered] = []
+        undelivered_count = 0
+        if caller.is_admin:
+            undelivered = [
+                Undelivered(problem.kind, problem.channel, problem.error, problem.when)
+                for problem in outbox.problems(session=session, limit=LIST_LIMIT)
+            ]
+            undelivered_count = attention.undelivered_count(session)
     return HomeData(
-        caller, own, mine, programme, count, own_pitches, open_count, coming, pilots, needing
+        caller,
+        own,
+        mine,
+        programme,
+        count,
+        own_pitches,
+        open_count,
+        coming,
+        pilots,
+        needing,
+        undelivered=undelivered,
+        undelivered_count=undelivered_count,
     )
 
 
@@ -89,8 +119,32 @@ def publish_home(client: WebClient, deps: Deps, user_id: str) -> None:
     """Build and publish App Home for one person, in their language (asking Slack if need be)."""
     from handlers.language import language_for
 
-    with use_language(language_for(user_id)):
+    with use_language(language_for(user_id, deps)):
         client.views_publish(user_id=user_id, view=build_home(load_home(deps, user_id)))
+
+
+def owe_home(*, session: Session, user_ids: Iterable[str], change: str, now: datetime) -> None:
+    """Owe a fresh App Home to each person after a change they see there.
+
+    ``change`` names the change (``pilot:7@v3``): the same change owes one publish per person,
+    however often it is recorded; the publish shows the state as it is when it runs.
+    """
+    for user_id in dict.fromkeys(user_ids):
+        if USER_ID.match(user_id):
+            outbox.task(
+                session=session,
+                key=f"home:{user_id}:{change}",
+                name=HOME_TASK,
+                args={"user": user_id},
+                now=now,
+                fanout=True,
+            )
+
+
+@REGISTRY.task(HOME_TASK)
+def publish_home_task(deps: Deps, client: WebClient, args: dict[str, Any]) -> None:
+    """The outbox's App Home publish (idempotent: it publishes what is true when it runs)."""
+    publish_home(client, deps, str(args["user"]))
 
 
 def register(app: App) -> None:

@@ -5,24 +5,28 @@ from __future__ import annotations
 import csv
 import io
 import logging
+from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt import App
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from bot.charts import funnel_png
 from bot.deps import Deps
 from bot.i18n import _
 from bot.insight import Funnel, Period, total
+from bot.outbox import REGISTRY
 from bot.programme import Caller
 from bot.views.help import build_notice
 from bot.views.report import build_report
 from handlers.commands import CommandRequest, Outcome, Reply, subcommand
 from handlers.common import respond
-from storage.repositories import exports, insight, organisations
+from storage.repositories import exports, insight, organisations, outbox
 
 logger = logging.getLogger(__name__)
+CHART = "report_chart"
+EXPORT = "export_file"
 
 
 def _scope_of(deps: Deps, caller: Caller, channel_id: str) -> list[int] | None:
@@ -40,7 +44,8 @@ def _scope_of(deps: Deps, caller: Caller, channel_id: str) -> list[int] | None:
 def report_command(request: CommandRequest) -> Outcome:
     """/matchday report [period]: the funnel, as a message and a chart."""
     deps = request.deps
-    today = deps.clock.now().astimezone(ZoneInfo(deps.settings.MATCHDAY_TIMEZONE)).date()
+    now = deps.clock.now()
+    today = now.astimezone(ZoneInfo(deps.settings.MATCHDAY_TIMEZONE)).date()
     try:
         period = Period.parse(request.args, today)
     except ValueError:
@@ -54,27 +59,31 @@ def report_command(request: CommandRequest) -> Outcome:
             )
         )
     scope = _scope_of(deps, request.caller, request.command.channel_id)
-    deps.after_ack.submit(
-        _send_report,
-        deps,
-        request.client,
-        request.caller.user_id,
-        request.command.response_url,
-        period,
-        scope,
-    )
+    user_id = request.caller.user_id
+    # The chart is a file in the requester's DM, owed through the outbox (one per request:
+    # the command delivered twice carries the same trigger).
+    with deps.sessions.begin() as session:
+        _owe_file(
+            session=session,
+            key=f"report:{user_id}:{request.command.trigger_id}",
+            kind=CHART,
+            user_id=user_id,
+            args={
+                "start": period.start.isoformat(),
+                "end": period.end.isoformat(),
+                "scope": scope,
+                "at": now.isoformat(),
+            },
+            now=now,
+        )
+    deps.after_ack.submit(_send_report, deps, request.command.response_url, period, scope, now)
     return Reply(build_notice(_("Counting the funnel; the report follows in a moment.")))
 
 
-def _send_report(
-    deps: Deps,
-    client: WebClient,
-    user_id: str,
-    response_url: str,
-    period: Period,
-    scope: list[int] | None,
-) -> None:
-    now = deps.clock.now()
+def _funnel(
+    deps: Deps, period: Period, scope: list[int] | None, now: datetime
+) -> tuple[Funnel, list[Funnel], str]:
+    """The whole, its rows and the name of what the report covers (in the current language)."""
     with deps.sessions() as session:
         ids = insight.organisation_ids(session=session) if scope is None else scope
         rows: list[Funnel] = [
@@ -82,20 +91,49 @@ def _send_report(
             for organisation_id in ids
         ]
     name = _("the programme") if scope is None else ", ".join(row.name for row in rows)
-    whole = total(rows, name)
+    return total(rows, name), rows, name
+
+
+def _send_report(
+    deps: Deps, response_url: str, period: Period, scope: list[int] | None, now: datetime
+) -> None:
+    """The report itself, as the answer to the person who asked (their own request)."""
+    whole, rows, _name = _funnel(deps, period, scope, now)
     respond(response_url, build_report(period, whole, rows))
+
+
+def _owe_file(
+    *, session: Session, key: str, kind: str, user_id: str, args: dict[str, Any], now: datetime
+) -> None:
+    """Owe one file in a person's DM, made by the ``kind`` builder when it is sent."""
+    outbox.upload(
+        session=session,
+        key=key,
+        kind=kind,
+        channel=user_id,
+        build=kind,
+        build_args=args,
+        language={"user": user_id},
+        now=now,
+        actor=user_id,
+    )
+
+
+@REGISTRY.builder(CHART)
+def build_report_chart(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
+    """The funnel chart as a PNG, in the reader's language."""
+    raw_scope = args.get("scope")
+    scope = [int(item) for item in raw_scope] if isinstance(raw_scope, list) else None
+    period = Period(date.fromisoformat(str(args["start"])), date.fromisoformat(str(args["end"])))
+    whole, _rows, name = _funnel(deps, period, scope, datetime.fromisoformat(str(args["at"])))
     title = _("Funnel of {name}, {start} – {end}").format(
         name=name, start=period.start.isoformat(), end=period.end.isoformat()
     )
-    _upload(client, user_id, funnel_png(whole, title[:80]), "funnel.png", title)
-
-
-def _upload(client: WebClient, user_id: str, data: bytes, filename: str, title: str) -> None:
-    try:
-        channel = client.conversations_open(users=user_id)["channel"]["id"]
-        client.files_upload_v2(channel=channel, content=data, filename=filename, title=title)
-    except SlackApiError as error:
-        logger.warning("upload of %s failed: %s", filename, error.response.get("error"))
+    return {
+        "content": funnel_png(whole, title[:80]),
+        "filename": "funnel.png",
+        "title": title,
+    }
 
 
 @subcommand("export")
@@ -112,14 +150,22 @@ def export_command(request: CommandRequest) -> Outcome:
             )
         )
     caller = request.caller
-    scope = exports.Scope(
-        everything=caller.is_admin,
-        organisations=tuple(caller.memberships),
-        startups=tuple(caller.startup_ids),
-    )
-    request.deps.after_ack.submit(
-        _send_export, request.deps, request.client, caller.user_id, kind, scope
-    )
+    deps = request.deps
+    now = deps.clock.now()
+    with deps.sessions.begin() as session:
+        _owe_file(
+            session=session,
+            key=f"export:{caller.user_id}:{kind}:{request.command.trigger_id}",
+            kind=EXPORT,
+            user_id=caller.user_id,
+            args={
+                "kind": kind,
+                "everything": caller.is_admin,
+                "organisations": sorted(caller.memberships),
+                "startups": sorted(caller.startup_ids),
+            },
+            now=now,
+        )
     return Reply(
         build_notice(
             _(
@@ -140,17 +186,22 @@ def export_csv(deps: Deps, kind: str, scope: exports.Scope) -> str:
     return buffer.getvalue()
 
 
-def _send_export(
-    deps: Deps, client: WebClient, user_id: str, kind: str, scope: exports.Scope
-) -> None:
-    data = export_csv(deps, kind, scope).encode("utf-8")
-    _upload(
-        client,
-        user_id,
-        data,
-        f"matchday-{kind}.csv",
-        _("Matchday export: {kind}").format(kind=kind),
+@REGISTRY.builder(EXPORT)
+def build_export_file(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
+    """The CSV export, limited to what the requester could see when they asked."""
+    kind = str(args["kind"])
+    if kind not in exports.EXPORTS:
+        return None
+    scope = exports.Scope(
+        everything=bool(args.get("everything")),
+        organisations=tuple(int(item) for item in args.get("organisations") or ()),
+        startups=tuple(int(item) for item in args.get("startups") or ()),
     )
+    return {
+        "content": export_csv(deps, kind, scope).encode("utf-8"),
+        "filename": f"matchday-{kind}.csv",
+        "title": _("Matchday export: {kind}").format(kind=kind),
+    }
 
 
 def register(app: App) -> None:

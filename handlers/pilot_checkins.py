@@ -7,10 +7,10 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.i18n import _
+from bot.outbox import REGISTRY
 from bot.pilot_forms import validate_answer
 from bot.pilots import (
     Checkin,
@@ -28,14 +28,16 @@ from bot.views.checkins import (
     build_answer_modal,
     build_checkin,
     checkin_metadata,
+    status_label,
 )
 from bot.views.help import build_notice
-from handlers.checkins import send_due_escalations
+from handlers.checkins import owe_escalation
 from handlers.common import deps_of, open_modal, respond
 from handlers.payloads import BlockAction, ViewSubmission, parse
-from storage.repositories import checkins, pilots
+from storage.repositories import checkins, outbox, pilots
 
 logger = logging.getLogger(__name__)
+ANSWERED = "checkin_answered"
 
 
 def load(deps: Deps, raw_id: object) -> tuple[Pilot, Checkin] | None:
@@ -72,10 +74,15 @@ def _save(
     status: CheckinStatus,
     texts: dict[str, str] | None = None,
 ) -> bool:
-    """Record the answer; True when it queued an escalation (a first "blocked")."""
+    """Record the answer, owe the message's refresh and a first "blocked"'s escalation.
+
+    One transaction: the answer, the refresh of the check-in message (once per revision of
+    the answer) and the admins' DMs. False when the answer was recorded like this already
+    (a click delivered twice): nothing more is owed.
+    """
     now = deps.clock.now()
     with deps.sessions.begin() as session:
-        checkins.answer(
+        answered, revision = checkins.answered(
             session=session,
             checkin_id=checkin.id,
             actor=actor,
@@ -83,29 +90,43 @@ def _save(
             status=status,
             **(texts or {}),
         )
-        return status is CheckinStatus.BLOCKED and checkins.escalate(
+        if revision is None:
+            return False
+        pilot = pilots.by_id(session=session, pilot_id=answered.pilot_id, people=False)
+        if pilot is not None and answered.message_ts:
+            outbox.update_message(
+                session=session,
+                key=f"checkin:{checkin.id}:answer@{revision}",
+                kind=ANSWERED,
+                channel=pilot.channel_id,
+                ts=answered.message_ts,
+                build=ANSWERED,
+                build_args={"checkin": checkin.id},
+                language={"organisation": pilot.organisation_id},
+                now=now,
+                actor=actor,
+            )
+        if status is CheckinStatus.BLOCKED and checkins.escalate(
             session=session, checkin_id=checkin.id, reason=Escalation.BLOCKED, now=now
-        )
+        ):
+            owe_escalation(deps, session, checkin.id, now)
+    return True
 
 
-def show_answer(deps: Deps, client: WebClient, checkin_id: int, escalate: bool) -> None:
-    """Update the check-in message with the answer, then escalate a blockage."""
-    found = load(deps, checkin_id)
+@REGISTRY.builder(ANSWERED)
+def build_answered_checkin(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
+    """The check-in message with its answer as it stands when the refresh is sent."""
+    found = load(deps, args["checkin"])
     if found is None:
-        return
+        return None
     pilot, checkin = found
-    assert checkin.message_ts is not None
-    try:
-        client.chat_update(
-            channel=pilot.channel_id,
-            ts=checkin.message_ts,
-            metadata=checkin_metadata(pilot, checkin),
-            **build_checkin(pilot, checkin),
-        )
-    except SlackApiError as error:
-        logger.warning("updating check-in %s failed: %s", checkin_id, error.response.get("error"))
-    if escalate:
-        send_due_escalations(deps, client, only=checkin_id)
+    return {"metadata": checkin_metadata(pilot, checkin), **build_checkin(pilot, checkin)}
+
+
+def _unchanged(checkin: Checkin, status: CheckinStatus) -> str:
+    return _("Check-in {number} already says {status}; nothing changed.").format(
+        number=checkin.seq, status=status_label(status)
+    )
 
 
 def status_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -126,8 +147,10 @@ def status_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: B
     if refused:
         deps.after_ack.submit(respond, action.response_url, build_notice(refused))
         return
-    escalate = _save(deps, checkin, action.user_id, status)
-    deps.after_ack.submit(show_answer, deps, client, checkin.id, escalate)
+    if not _save(deps, checkin, action.user_id, status):
+        deps.after_ack.submit(
+            respond, action.response_url, build_notice(_unchanged(checkin, status))
+        )
 
 
 def form_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -174,9 +197,8 @@ def answer_submitted(
         ack(response_action="errors", errors=errors)
         return
     texts = {"progress": form.progress, "next_steps": form.next_steps, "blockers": form.blockers}
-    escalate = _save(deps, checkin, submission.user_id, form.status, texts)
+    _save(deps, checkin, submission.user_id, form.status, texts)  # the same form twice: once
     ack()
-    deps.after_ack.submit(show_answer, deps, client, checkin.id, escalate)
 
 
 def register(app: App) -> None:

@@ -3,29 +3,31 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.i18n import N_, _
+from bot.outbox import REGISTRY
 from bot.pilot_forms import validate_completion, validate_schedule
 from bot.pilots import (
     Action,
+    Cadence,
     Pilot,
     PilotStatus,
+    Schedule,
     TransitionError,
     case_card_consent,
     may_manage,
     next_occurrence,
     transition,
 )
-from bot.text import safe, user
+from bot.text import channel, user
 from bot.views.checkins import moment
 from bot.views.help import build_notice
 from bot.views.pilot_forms import (
@@ -45,14 +47,21 @@ from bot.views.pilots import (
     build_status,
     describe_schedule,
 )
-from bot.views.setup import invite_me
-from handlers.common import bot_is_member, caller_of, deps_of, open_modal, post, respond
+from handlers.common import caller_of, deps_of, open_modal, respond
+from handlers.home import owe_home
 from handlers.payloads import BlockAction, ViewSubmission, parse
-from storage.repositories import checkins, organisations, pilots, startups
+from storage.repositories import checkins, organisations, outbox, pilots, startups
 
 logger = logging.getLogger(__name__)
 NOT_MANAGER = N_("Only the pilot's people and programme admins can manage it.")
 CHANGED = N_("The pilot changed meanwhile; please try again.")
+# What is owed in the pilot's channel after a change, each built when it is sent, in the
+# organisation's language; the keys carry the pilot's version, so each change owes once.
+NOTE = "pilot_note"
+COMPLETION = "pilot_completion"
+COMPLETION_POSTED = "pilot_completion_posted"
+CASE_CARD = "pilot_case_card"
+CASE_CARD_POSTED = "pilot_case_card_posted"
 
 
 def load(deps: Deps, raw_id: object) -> Pilot | None:
@@ -92,8 +101,70 @@ def _refresh(deps: Deps, pilot_id: int, actor: str, note: str, response_url: str
         respond(response_url, message, replace=True)
 
 
-def _tell_channel(client: WebClient, pilot: Pilot, text: str) -> None:
-    post(client, pilot.channel_id, build_notice(text))
+def _schedule_args(schedule: Schedule) -> dict[str, Any]:
+    return {
+        "cadence": schedule.cadence.value,
+        "weekday": schedule.weekday,
+        "at": schedule.at.strftime("%H:%M"),
+        "timezone": schedule.timezone,
+        "anchor": schedule.anchor.isoformat(),
+        "until": schedule.until.isoformat(),
+    }
+
+
+def _schedule_of(args: dict[str, Any]) -> Schedule:
+    return Schedule(
+        Cadence(str(args["cadence"])),
+        int(args["weekday"]),
+        time.fromisoformat(str(args["at"])),
+        str(args["timezone"]),
+        date.fromisoformat(str(args["anchor"])),
+        date.fromisoformat(str(args["until"])),
+    )
+
+
+def note_text(args: dict[str, Any]) -> str:
+    """The sentence telling the pilot's channel what changed, in the current language."""
+    person = user(str(args["person"]))
+    kind = args.get("note")
+    if kind == "paused":
+        return _("{person} paused the pilot's check-ins.").format(person=person)
+    if kind == "resumed":
+        text = _("{person} resumed the pilot's check-ins.").format(person=person)
+    else:
+        text = _("{person} changed the check-ins to {schedule}.").format(
+            person=person, schedule=describe_schedule(_schedule_of(args["schedule"]))
+        )
+    if args.get("upcoming"):
+        upcoming = datetime.fromisoformat(str(args["upcoming"]))
+        text += " " + _("The next one is {when}.").format(when=moment(upcoming))
+    return text
+
+
+def _owe_note(
+    session: Session, pilot: Pilot, version: int, args: dict[str, Any], now: datetime
+) -> None:
+    """The note in the pilot's channel and its people's fresh App Home, for one change."""
+    outbox.post(
+        session=session,
+        key=f"pilot:{pilot.id}:note@v{version}",
+        kind=NOTE,
+        channel=pilot.channel_id,
+        build=NOTE,
+        build_args={"pilot": pilot.id, **args},
+        language={"organisation": pilot.organisation_id},
+        now=now,
+        actor=str(args["person"]),
+    )
+    owe_home(
+        session=session, user_ids=pilot.user_ids, change=f"pilot:{pilot.id}@v{version}", now=now
+    )
+
+
+@REGISTRY.builder(NOTE)
+def build_note(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
+    """A pilot's change, told in its channel."""
+    return build_notice(note_text(args))
 
 
 def pause_or_resume_clicked(
@@ -118,6 +189,7 @@ def pause_or_resume_clicked(
     except TransitionError as error:
         deps.after_ack.submit(respond, action.response_url, build_notice(str(error)))
         return
+    args: dict[str, Any] = {"note": "paused" if pausing else "resumed", "person": action.user_id}
     with deps.sessions.begin() as session:
         moved = pilots.move(
             session=session,
@@ -126,18 +198,15 @@ def pause_or_resume_clicked(
             actor=action.user_id,
             action="pilot.paused" if pausing else "pilot.resumed",
         )
-        # Check-ins due while paused are not owed: the next one is planned from now.
-        upcoming = None if pausing or not moved else plan_next(session, pilot, now)
+        if moved:
+            # Check-ins due while paused are not owed: the next one is planned from now.
+            upcoming = None if pausing else plan_next(session, pilot, now)
+            args["upcoming"] = upcoming.isoformat() if upcoming else None
+            _owe_note(session, pilot, pilot.version + 1, args, now)
     if not moved:
         deps.after_ack.submit(respond, action.response_url, build_notice(_(CHANGED)))
         return
-    if pausing:
-        note = _("{person} paused the pilot's check-ins.").format(person=user(action.user_id))
-    else:
-        note = _("{person} resumed the pilot's check-ins.").format(person=user(action.user_id))
-        if upcoming is not None:
-            note += " " + _("The next one is {when}.").format(when=moment(upcoming))
-    deps.after_ack.submit(_tell_channel, client, pilot, note)
+    note = note_text(args)
     deps.after_ack.submit(_refresh, deps, pilot.id, action.user_id, note, action.response_url)
 
 
@@ -192,11 +261,19 @@ def cadence_submitted(
     if schedule is None:
         ack(response_action="errors", errors=errors)
         return
+    if _schedule_args(schedule) == _schedule_args(pilot.schedule):
+        ack()  # nothing changes (the same form again, say): nothing is owed
+        return
     try:
         after = transition(pilot.status, Action.RESCHEDULE)
     except TransitionError as error:
         ack(response_action="errors", errors={"cadence": str(error)})
         return
+    args: dict[str, Any] = {
+        "note": "cadence",
+        "person": submission.user_id,
+        "schedule": _schedule_args(schedule),
+    }
     with deps.sessions.begin() as session:
         if not pilots.move(
             session=session,
@@ -211,15 +288,14 @@ def cadence_submitted(
         changed = pilots.by_id(session=session, pilot_id=pilot.id)
         assert changed is not None
         upcoming = plan_next(session, changed, now)
+        if upcoming is not None and changed.status is PilotStatus.ACTIVE:
+            args["upcoming"] = upcoming.isoformat()
+        _owe_note(session, changed, changed.version, args, now)
     ack()
-    note = _("{person} changed the check-ins to {schedule}.").format(
-        person=user(submission.user_id), schedule=describe_schedule(schedule)
-    )
-    if upcoming is not None and changed.status is PilotStatus.ACTIVE:
-        note += " " + _("The next one is {when}.").format(when=moment(upcoming))
-    deps.after_ack.submit(_tell_channel, client, changed, note)
     response_url = str(metadata.get("response_url", ""))
-    deps.after_ack.submit(_refresh, deps, pilot.id, submission.user_id, note, response_url)
+    deps.after_ack.submit(
+        _refresh, deps, pilot.id, submission.user_id, note_text(args), response_url
+    )
 
 
 def complete_submitted(
@@ -237,23 +313,29 @@ def complete_submitted(
         ack(response_action="errors", errors={"outcome": _(NOT_MANAGER)})
         return
     showcase = submission.text("showcase")
-    problem = invite_me(showcase) if showcase and not bot_is_member(client, showcase) else ""
     form, errors = validate_completion(
         outcome=submission.text("outcome"),
         results=submission.text("results"),
         lessons=submission.text("lessons"),
         showcase=showcase,
-        showcase_problem=problem,
         pilot_channel=pilot.channel_id,
     )
     if form is None:
         ack(response_action="errors", errors=errors)
+        return
+    if (pilot.status, pilot.completed_by, pilot.outcome) == (
+        PilotStatus.COMPLETED,
+        submission.user_id,
+        form.outcome,
+    ):
+        ack()  # the same form again: it completed the pilot already
         return
     try:
         after = transition(pilot.status, Action.COMPLETE)
     except TransitionError as error:
         ack(response_action="errors", errors={"outcome": str(error)})
         return
+    now = deps.clock.now()
     with deps.sessions.begin() as session:
         if not pilots.move(
             session=session,
@@ -267,34 +349,85 @@ def complete_submitted(
                 "lessons": form.lessons,
                 "showcase_channel_id": form.showcase_channel_id,
                 "completed_by": submission.user_id,
-                "completed_at": deps.clock.now(),
+                "completed_at": now,
             },
         ):
             ack(response_action="errors", errors={"outcome": _(CHANGED)})
             return
         checkins.reschedule_pending(session=session, pilot_id=pilot.id, due=None)
-        completed = pilots.by_id(session=session, pilot_id=pilot.id)
-    assert completed is not None
+        # Posted once; Slack's ts is kept, so the case-card answers update this message.
+        outbox.post(
+            session=session,
+            key=completion_key(pilot.id),
+            kind=COMPLETION,
+            channel=pilot.channel_id,
+            build=COMPLETION,
+            build_args={"pilot": pilot.id},
+            language={"organisation": pilot.organisation_id},
+            now=now,
+            actor=submission.user_id,
+            on_sent=COMPLETION_POSTED,
+            on_sent_args={"pilot": pilot.id},
+        )
+        owe_home(
+            session=session,
+            user_ids=pilot.user_ids,
+            change=f"pilot:{pilot.id}@v{pilot.version + 1}",
+            now=now,
+        )
     ack()
     response_url = str(metadata.get("response_url", ""))
-    deps.after_ack.submit(_post_completion, deps, client, completed, response_url)
+    deps.after_ack.submit(
+        respond, response_url, build_notice(_("The pilot is completed.")), replace=True
+    )
 
 
-def _post_completion(deps: Deps, client: WebClient, pilot: Pilot, response_url: str) -> None:
-    try:
-        response = client.chat_postMessage(channel=pilot.channel_id, **build_completion(pilot))
-    except SlackApiError as error:
-        code = safe(str(error.response.get("error")), 64)
-        text = _("The pilot is completed, but Slack refused the message ({code}).")
-        respond(response_url, build_notice(text.format(code=code)))
-        return
-    with deps.sessions.begin() as session:
-        pilots.set_completion_message(session=session, pilot_id=pilot.id, ts=str(response["ts"]))
-    respond(response_url, build_notice(_("The pilot is completed.")), replace=True)
+def completion_key(pilot_id: int) -> str:
+    """The key of the message that completed the pilot."""
+    return f"pilot:{pilot_id}:completion"
+
+
+@REGISTRY.builder(COMPLETION)
+def build_pilot_completion(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
+    """The completion message as the pilot stands now (its case-card answers included)."""
+    with deps.sessions() as session:
+        pilot = pilots.by_id(session=session, pilot_id=int(args["pilot"]), people=False)
+    if pilot is None or pilot.status is not PilotStatus.COMPLETED:
+        return None
+    return build_completion(pilot)
+
+
+@REGISTRY.hook(COMPLETION_POSTED)
+def completion_posted(
+    session: Session, args: dict[str, Any], channel_id: str | None, ts: str | None
+) -> None:
+    """Remember the completion message: the case-card answers update it."""
+    if ts:
+        pilots.set_completion_message(session=session, pilot_id=int(args["pilot"]), ts=ts)
+
+
+def _owe_completion_refresh(session: Session, pilot: Pilot, change: str, now: datetime) -> None:
+    """Refresh the completion message once for this change (built when it is sent)."""
+    outbox.update_message(
+        session=session,
+        key=f"{completion_key(pilot.id)}@{change}",
+        kind=COMPLETION,
+        channel=pilot.channel_id,
+        ts=pilot.completion_ts,
+        ts_of=None if pilot.completion_ts else completion_key(pilot.id),
+        build=COMPLETION,
+        build_args={"pilot": pilot.id},
+        language={"organisation": pilot.organisation_id},
+        now=now,
+    )
 
 
 def share_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-    """One side answers whether to share the case card; when both agree it is posted once."""
+    """One side answers whether to share the case card; when both agree it is posted once.
+
+    The answer, the claim of the card, the card itself and the completion message's refresh
+    are one transaction: a click delivered twice changes nothing the second time.
+    """
     ack()
     action = parse(BlockAction, body)
     if action is None:
@@ -314,57 +447,70 @@ def share_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: Bo
         )
         deps.after_ack.submit(respond, action.response_url, build_notice(text))
         return
+    now = deps.clock.now()
     with deps.sessions.begin() as session:
         recorded = pilots.record_consent(
             session=session, pilot_id=pilot.id, side=side, consent=consent
         )
         fresh = pilots.by_id(session=session, pilot_id=pilot.id)
-        assert fresh is not None
-        agreed, _anonymous = case_card_consent(fresh.organisation_consent, fresh.startup_consent)
-        claimed = (
-            recorded
-            and agreed
-            and pilots.claim_card(session=session, pilot_id=pilot.id, now=deps.clock.now())
+        assert fresh is not None and fresh.showcase_channel_id is not None
+        if recorded:
+            agreed, _anonymous = case_card_consent(
+                fresh.organisation_consent, fresh.startup_consent
+            )
+            if agreed and pilots.claim_card(session=session, pilot_id=pilot.id, now=now):
+                outbox.post(
+                    session=session,
+                    key=f"pilot:{pilot.id}:case_card",
+                    kind=CASE_CARD,
+                    channel=fresh.showcase_channel_id,
+                    build=CASE_CARD,
+                    build_args={"pilot": pilot.id},
+                    language={"organisation": pilot.organisation_id},
+                    now=now,
+                    actor=action.user_id,
+                    on_sent=CASE_CARD_POSTED,
+                    on_sent_args={"pilot": pilot.id, "at": now.isoformat()},
+                )
+            _owe_completion_refresh(session, fresh, f"v{fresh.version}", now)
+    if recorded:
+        return
+    if fresh.card_ts or case_card_consent(fresh.organisation_consent, fresh.startup_consent)[0]:
+        text = _("A case card is shared in {channel}.").format(
+            channel=channel(fresh.showcase_channel_id)
         )
-    deps.after_ack.submit(_after_consent, deps, client, pilot.id, claimed, action.response_url)
+    else:
+        text = _("Nothing changed: your side's answer was already recorded.")
+    deps.after_ack.submit(respond, action.response_url, build_notice(text))
 
 
-def _after_consent(
-    deps: Deps, client: WebClient, pilot_id: int, claimed: bool, response_url: str
-) -> None:
+@REGISTRY.builder(CASE_CARD)
+def build_pilot_case_card(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
+    """The case card, named or anonymised as the two sides agreed."""
     with deps.sessions() as session:
-        pilot = pilots.by_id(session=session, pilot_id=pilot_id)
-        assert pilot is not None and pilot.showcase_channel_id is not None
+        pilot = pilots.by_id(session=session, pilot_id=int(args["pilot"]))
+        if pilot is None:
+            return None
         organisation = organisations.by_id(session=session, organisation_id=pilot.organisation_id)
-        (startup,) = startups.by_ids(session=session, startup_ids=[pilot.startup_id])
-    assert organisation is not None
-    if claimed:
-        _agreed, anonymous = case_card_consent(pilot.organisation_consent, pilot.startup_consent)
-        card = build_case_card(pilot, organisation, startup, anonymous=anonymous)
-        try:
-            response = client.chat_postMessage(channel=pilot.showcase_channel_id, **card)
-        except SlackApiError as error:
-            with deps.sessions.begin() as session:
-                pilots.release_card(session=session, pilot_id=pilot.id)
-            code = safe(str(error.response.get("error")), 64)
-            text = _("Slack refused the case card ({code}); answer again to retry.")
-            respond(response_url, build_notice(text.format(code=code)))
-            return
-        with deps.sessions.begin() as session:
-            pilots.set_card(session=session, pilot_id=pilot.id, ts=str(response["ts"]))
-            pilot = pilots.by_id(session=session, pilot_id=pilot.id)
-        assert pilot is not None
-    if pilot.completion_ts:
-        try:
-            client.chat_update(
-                channel=pilot.channel_id,
-                ts=pilot.completion_ts,
-                **build_completion(pilot),
-            )
-        except SlackApiError as error:
-            logger.warning(
-                "updating the completion message failed: %s", error.response.get("error")
-            )
+        found = startups.by_ids(session=session, startup_ids=[pilot.startup_id])
+    agreed, anonymous = case_card_consent(pilot.organisation_consent, pilot.startup_consent)
+    if organisation is None or not found or not agreed:
+        return None
+    return build_case_card(pilot, organisation, found[0], anonymous=anonymous)
+
+
+@REGISTRY.hook(CASE_CARD_POSTED)
+def case_card_posted(
+    session: Session, args: dict[str, Any], channel_id: str | None, ts: str | None
+) -> None:
+    """Remember the card, and say on the completion message that it is shared."""
+    if not ts:
+        return
+    pilot_id = int(args["pilot"])
+    pilots.set_card(session=session, pilot_id=pilot_id, ts=ts)
+    pilot = pilots.by_id(session=session, pilot_id=pilot_id, people=False)
+    if pilot is not None:
+        _owe_completion_refresh(session, pilot, "card", datetime.fromisoformat(str(args["at"])))
 
 
 def register(app: App) -> None:

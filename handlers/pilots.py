@@ -8,12 +8,14 @@ from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.i18n import N_, _
-from bot.pilot_forms import validate_new_pilot
-from bot.pilots import Checkin, Pilot, may_manage, may_start, may_view, next_occurrence
+from bot.outbox import REGISTRY
+from bot.pilot_forms import NewPilotForm, validate_new_pilot
+from bot.pilots import Pilot, may_manage, may_start, may_view, next_occurrence
 from bot.programme import Caller, Organisation
 from bot.resources import Stage
 from bot.text import channel, safe
@@ -27,13 +29,14 @@ from bot.views.pilots import (
     build_status,
 )
 from bot.views.resources import resource_blocks
-from bot.views.setup import invite_me
 from handlers.commands import CommandRequest, OpenModal, Outcome, Reply, subcommand
-from handlers.common import bot_is_member, caller_of, deps_of, open_modal, respond
+from handlers.common import caller_of, deps_of, open_modal, respond
+from handlers.home import owe_home
 from handlers.payloads import BlockAction, ViewSubmission, parse
-from storage.repositories import checkins, organisations, pilots, startups
+from storage.repositories import checkins, organisations, outbox, pilots, startups
 from storage.repositories.resources import resources_for
 
+ANNOUNCEMENT = "pilot_announcement"
 NOT_STARTER = N_(
     "Only this organisation's project group and programme admins can start its pilots."
 )
@@ -196,7 +199,13 @@ def pilot_from_pitch_clicked(
 def new_pilot_submitted(
     ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    """Start the pilot and plan its first check-in, or show field errors and save nothing."""
+    """Start the pilot and plan its first check-in, or show field errors and save nothing.
+
+    Slack is not asked before the ack: a channel the bot is not in gets the pilot all the
+    same, and the announcement that cannot be delivered is reported to the person who
+    started it (by DM) and on the admins' App Home. A channel holds one running pilot, so
+    the form submitted twice starts one pilot and owes one announcement.
+    """
     submission = parse(ViewSubmission, body)
     if submission is None:
         ack(response_action="errors", errors={"title": _("Sorry, I could not read the form.")})
@@ -218,16 +227,12 @@ def new_pilot_submitted(
     if not may_start(caller, organisation.id):
         ack(response_action="errors", errors={"title": _(NOT_STARTER)})
         return
-    channel_id = submission.text("channel")
-    # Bad input must not half-save: a channel the bot cannot post in is a field error.
-    problem = invite_me(channel_id) if channel_id and not bot_is_member(client, channel_id) else ""
     form, errors = validate_new_pilot(
         title=submission.text("title"),
         goals=submission.text("goals"),
         start=submission.text("start"),
         end=submission.text("end"),
-        channel=channel_id,
-        channel_problem=problem,
+        channel=submission.text("channel"),
         organisation_people=submission.many("organisation_people"),
         startup=submission.text("startup"),
         startup_people=submission.many("startup_people"),
@@ -242,19 +247,53 @@ def new_pilot_submitted(
         ack(response_action="errors", errors=errors)
         return
     pitch = metadata.get("pitch")
+    try:
+        started, running = _start(
+            deps, caller, organisation, form, pitch if isinstance(pitch, int) else None
+        )
+    except IntegrityError:  # a submission of the same form won the race for the channel
+        with deps.sessions() as session:
+            started = _same_form(session, caller, form)
+            running = pilots.running_in_channel(session=session, channel_id=form.channel_id)
+    if started is None:
+        title = safe(running.title, 150) if running else ""
+        ack(
+            response_action="errors",
+            errors={
+                "channel": _(
+                    "{channel} already has a running pilot, {title}. Choose another channel, "
+                    "or complete that pilot first."
+                ).format(channel=channel(form.channel_id), title=title)
+            },
+        )
+        return
+    ack()
+    if running is None:  # this submission started it (a repeat has been answered already)
+        response_url = str(metadata.get("response_url", ""))
+        deps.after_ack.submit(_started, deps, started.id, response_url)
+
+
+def _same_form(session: Session, caller: Caller, form: NewPilotForm) -> Pilot | None:
+    return pilots.open_in_channel_by(
+        session=session,
+        channel_id=form.channel_id,
+        actor=caller.user_id,
+        title=form.title,
+        start=form.start,
+        end=form.end,
+    )
+
+
+def _start(
+    deps: Deps, caller: Caller, organisation: Organisation, form: NewPilotForm, pitch: int | None
+) -> tuple[Pilot | None, Pilot | None]:
+    """(the pilot started, None) or, when the channel has a running pilot already, (that
+    pilot if this very form started it else None, the running pilot)."""
+    now = deps.clock.now()
     with deps.sessions.begin() as session:
         running = pilots.running_in_channel(session=session, channel_id=form.channel_id)
         if running is not None:
-            ack(
-                response_action="errors",
-                errors={
-                    "channel": _(
-                        "{channel} already has a running pilot, {title}. Choose another channel, "
-                        "or complete that pilot first."
-                    ).format(channel=channel(form.channel_id), title=safe(running.title, 150))
-                },
-            )
-            return
+            return _same_form(session, caller, form), running
         pilot = pilots.create(
             session=session,
             actor=caller.user_id,
@@ -267,36 +306,58 @@ def new_pilot_submitted(
             schedule=form.schedule,
             people=list(form.people),
             milestones=list(form.milestones),
-            first=next_occurrence(form.schedule, deps.clock.now()),
-            pitch_id=pitch if isinstance(pitch, int) else None,
+            first=next_occurrence(form.schedule, now),
+            pitch_id=pitch,
         )
         first = checkins.pending(session=session, pilot_id=pilot.id)
-    ack()
-    response_url = str(metadata.get("response_url", ""))
-    deps.after_ack.submit(_announce, deps, client, pilot, organisation, first, response_url)
-
-
-def _announce(
-    deps: Deps,
-    client: WebClient,
-    pilot: Pilot,
-    organisation: Organisation,
-    first: Checkin | None,
-    response_url: str,
-) -> None:
-    with deps.sessions() as session:
-        (startup,) = startups.by_ids(session=session, startup_ids=[pilot.startup_id])
-        agreements = resources_for(session, Stage.PILOT)
-    announcement = build_announcement(pilot, organisation, startup, first)
-    announcement["blocks"] = (announcement["blocks"] + resource_blocks(agreements))[:50]
-    try:
-        client.chat_postMessage(channel=pilot.channel_id, **announcement)
-    except SlackApiError as error:
-        code = str(error.response.get("error"))
-        text = _("The pilot is saved, but Slack refused its announcement ({code}).").format(
-            code=safe(code, 64)
+        outbox.post(
+            session=session,
+            key=f"pilot:{pilot.id}:announcement",
+            kind=ANNOUNCEMENT,
+            channel=pilot.channel_id,
+            build=ANNOUNCEMENT,
+            build_args={"pilot": pilot.id, "first": first.id if first else None},
+            language={"organisation": organisation.id},
+            now=now,
+            actor=caller.user_id,
         )
-        respond(response_url, build_notice(text))
+        owe_home(
+            session=session,
+            user_ids=[caller.user_id, *pilot.user_ids],
+            change=f"pilot:{pilot.id}@v{pilot.version}",
+            now=now,
+        )
+    return pilot, None
+
+
+@REGISTRY.builder(ANNOUNCEMENT)
+def build_pilot_announcement(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
+    """The pilot's announcement in its channel, in the organisation's language."""
+    with deps.sessions() as session:
+        pilot = pilots.by_id(session=session, pilot_id=int(args["pilot"]))
+        if pilot is None:
+            return None
+        organisation = organisations.by_id(session=session, organisation_id=pilot.organisation_id)
+        found = startups.by_ids(session=session, startup_ids=[pilot.startup_id])
+        first = (
+            checkins.checkin(session=session, checkin_id=int(args["first"]))
+            if args.get("first")
+            else None
+        )
+        agreements = resources_for(session, Stage.PILOT)
+    if organisation is None or not found:
+        return None
+    announcement = build_announcement(pilot, organisation, found[0], first)
+    announcement["blocks"] = (announcement["blocks"] + resource_blocks(agreements))[:50]
+    return announcement
+
+
+def _started(deps: Deps, pilot_id: int, response_url: str) -> None:
+    """Tell the person who started the pilot (their own request's answer)."""
+    with deps.sessions() as session:
+        pilot = pilots.by_id(session=session, pilot_id=pilot_id, people=False)
+        first = checkins.pending(session=session, pilot_id=pilot_id)
+    if pilot is None:
         return
     text = _("Started the pilot *{title}* in {channel}.").format(
         title=safe(pilot.title, 150), channel=channel(pilot.channel_id)

@@ -24,12 +24,12 @@ from bot.app import make_client, new_deps
 from bot.clock import FixedClock
 from bot.config import load_settings
 from bot.deps import Deps
-from bot.pilots import occurrence
+from bot.pilots import CHECKIN_EVENT, occurrence
 from bot.views.checkins import build_checkin, checkin_metadata
 from handlers.checkins import LEASE, post_due_checkins
 from sandbox.slack_api import FakeSlack
 from storage.models import CheckinRow, PilotRow
-from storage.repositories import checkins
+from storage.repositories import checkins, languages
 from tests.e2e import ADMIN, BOT_TOKEN
 from tests.test_pilots_storage import MONDAY, first_checkin, seed_pilot
 
@@ -49,6 +49,13 @@ class Runner:
     def post(self, at: datetime) -> int:
         self.clock.set(at)
         return post_due_checkins(self.deps, self.client)
+
+
+def english(session, pilot) -> None:
+    """These tests read English texts; a municipality reads Swedish unless it chooses."""
+    languages.set_organisation_language(
+        session=session, actor="UADMIN0001", organisation_id=pilot.organisation_id, language="en"
+    )
 
 
 def deps_for(database_url: str, api_url: str, clock: FixedClock) -> tuple[Deps, WebClient]:
@@ -80,7 +87,9 @@ def posted_keys(fake: FakeSlack) -> Counter[str]:
     return Counter(
         call.args["metadata"]["event_payload"]["key"]
         for call in fake.calls_to("chat.postMessage")
-        if call.succeeded and isinstance(call.args.get("metadata"), dict)
+        if call.succeeded
+        and isinstance(call.args.get("metadata"), dict)
+        and call.args["metadata"].get("event_type") == CHECKIN_EVENT
     )
 
 
@@ -96,6 +105,7 @@ def test_a_due_check_in_is_posted_once_and_the_next_one_planned(
 ) -> None:
     with sessions.begin() as session:
         pilot = seed_pilot(session)
+        english(session, pilot)
     checkin_id = first_checkin(sessions, pilot.id)
     assert runner.post(DUE - timedelta(seconds=1)) == 0
     assert runner.post(DUE) == 1
@@ -114,6 +124,7 @@ def test_after_downtime_only_the_latest_check_in_is_posted_marked_late(
 ) -> None:
     with sessions.begin() as session:
         pilot = seed_pilot(session)
+        english(session, pilot)
     back = occurrence(pilot.schedule, 3).due_at + timedelta(hours=2)
     assert runner.post(back) == 1
     assert runner.post(back + timedelta(minutes=1)) == 0
@@ -132,6 +143,7 @@ def test_a_process_that_died_before_posting_is_replaced_after_the_lease(
 ) -> None:
     with sessions.begin() as session:
         pilot = seed_pilot(session)
+        english(session, pilot)
     checkin_id = first_checkin(sessions, pilot.id)
     with sessions.begin() as session:
         checkins.claim_checkin(
@@ -148,6 +160,7 @@ def test_a_process_that_died_after_posting_is_found_in_slack_not_posted_again(
 ) -> None:
     with sessions.begin() as session:
         pilot = seed_pilot(session)
+        english(session, pilot)
     checkin_id = first_checkin(sessions, pilot.id)
     with sessions.begin() as session:
         claimed = checkins.claim_checkin(
@@ -190,6 +203,7 @@ def test_server_errors_are_retried_with_backoff_and_looked_up_first(
 ) -> None:
     with sessions.begin() as session:
         pilot = seed_pilot(session)
+        english(session, pilot)
     runner.fake.fail_next("chat.postMessage", "internal_error", status=500, count=3)
     assert runner.post(DUE) == 0  # the client's own retries met three 500s
     (row, _next_one) = rows(sessions)[0], None
@@ -205,6 +219,7 @@ def test_an_archived_channel_is_recorded_on_the_pilot_and_told_to_the_admins_onc
 ) -> None:
     with sessions.begin() as session:
         pilot = seed_pilot(session)
+        english(session, pilot)
     runner.fake.add_channel("C0PILOT", "pilot-sensors", members=[PM, REP], archived=True)
     assert runner.post(DUE) == 0
     with sessions() as session:

@@ -13,6 +13,7 @@ from bot.pitches import Pitch
 from bot.programme import Caller, Organisation, Role, Startup
 from bot.text import channel, date, safe
 from bot.views.blocks import VIEW_BLOCKS, Block, context, divider, header, section
+from bot.views.delivery import problem_line
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,18 @@ class HomeData:
     meetings: list[Listed] = field(default_factory=list)  # the caller's coming meetings
     pilots: list[Listed] = field(default_factory=list)  # pilots of the caller's groups/startups
     attention: dict[str, list[Listed]] = field(default_factory=dict)  # admins: what needs help
+    undelivered: list[Undelivered] = field(default_factory=list)  # admins: newest first
+    undelivered_count: int = 0  # admins: how many could not be delivered in all
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    """A message Matchday could not deliver: what it was, where to, and Slack's reason."""
+
+    kind: str
+    channel: str
+    error: str
+    when: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +157,7 @@ def _admin_blocks(data: HomeData) -> list[Block]:
     if data.startup_count == 0:
         blocks.append(context(_("Register startups with `/matchday startup`.")))
     blocks.extend(_attention_blocks(data))
+    blocks.extend(_undelivered_blocks(data))
     attention = [group for group in data.programme if not group.competence.complete]
     if attention:
         blocks.append(section(_("*Needs attention*")))
@@ -182,6 +196,24 @@ def _attention_blocks(data: HomeData) -> list[Block]:
         if items:
             blocks.append(section(f"*{_(title)}*\n{_lines(items)}"))
     return blocks
+
+
+def _undelivered_blocks(data: HomeData) -> list[Block]:
+    """The admins' list of messages that could not be delivered, newest first."""
+    if not data.undelivered:
+        return []
+    shown = data.undelivered[:LIST_LIMIT]
+    lines = []
+    for item in shown:
+        line = "• " + problem_line(item.kind, item.channel, item.error)
+        if item.when is not None:
+            line += " — " + date(int(item.when.timestamp()), item.when.isoformat())
+        lines.append(line)
+    more = max(data.undelivered_count, len(data.undelivered)) - len(shown)
+    if more > 0:
+        lines.append(_("…and {count} more.").format(count=more))
+    title = _("Messages Matchday could not deliver")
+    return [section(f"*{title}*\n" + "\n".join(lines))]
 
 
 def _gap_blocks(group: GroupSummary) -> list[Block]:

@@ -9,11 +9,13 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -45,6 +47,14 @@ class PilotRow(Base):
         CheckConstraint(
             f"startup_consent IS NULL OR {one_of('startup_consent', CONSENTS)}",
             name="startup_consent_known",
+        ),
+        # One running (active or paused) pilot per channel.
+        Index(
+            "uq_pilots_open_channel",
+            "channel_id",
+            unique=True,
+            sqlite_where=text("status <> 'completed'"),
+            postgresql_where=text("status <> 'completed'"),
         ),
     )
 
@@ -158,6 +168,8 @@ class CheckinRow(Base):
     blockers: Mapped[str] = mapped_column(Text, default="")
     answered_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # Counts the answer's changes: the message's refresh is owed once per revision.
+    answer_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     missed: Mapped[bool] = mapped_column(Boolean, default=False)
     # the reminder after 24 working hours
     reminder_due_at: Mapped[datetime | None] = mapped_column(

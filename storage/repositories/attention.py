@@ -15,6 +15,8 @@ from storage.models import (
     MeetingRow,
     OpportunityRow,
     OrganisationRow,
+    OutboxRow,
+    OutboxStatus,
     ScheduledSendRow,
     StartupRow,
 )
@@ -163,3 +165,16 @@ def claim_send(session: Session, key: str, now: datetime) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def undelivered_count(session: Session) -> int:
+    """How many messages could not be delivered (as outbox.problems lists them)."""
+    return int(
+        session.scalar(
+            select(func.count(OutboxRow.id)).where(
+                OutboxRow.status.in_([OutboxStatus.FAILED.value, OutboxStatus.QUARANTINED.value]),
+                OutboxRow.kind != "delivery_problem",
+            )
+        )
+        or 0
+    )

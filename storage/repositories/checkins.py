@@ -305,19 +305,76 @@ def answer(
     blockers: str | None = None,
 ) -> Checkin:
     """Record an answer (a status click keeps the texts given before)."""
-    values: dict[str, object] = {
-        "status": status.value,
-        "answered_by": actor,
-        "answered_at": now,
-        "missed": False,
-    }
-    for key, text in (("progress", progress), ("next_steps", next_steps), ("blockers", blockers)):
-        if text is not None:
-            values[key] = text
-    session.execute(update(CheckinRow).where(CheckinRow.id == checkin_id).values(**values))
-    found = checkin(session=session, checkin_id=checkin_id)
-    assert found is not None
+    found, _revision = answered(
+        session=session,
+        checkin_id=checkin_id,
+        actor=actor,
+        now=now,
+        status=status,
+        progress=progress,
+        next_steps=next_steps,
+        blockers=blockers,
+    )
     return found
+
+
+def answered(
+    *,
+    session: Session,
+    checkin_id: int,
+    actor: str,
+    now: datetime,
+    status: CheckinStatus,
+    progress: str | None = None,
+    next_steps: str | None = None,
+    blockers: str | None = None,
+) -> tuple[Checkin, int | None]:
+    """Record an answer; the check-in and its new answer revision, None when nothing changed.
+
+    The same answer from the same person again (a click delivered twice) changes nothing,
+    so what follows an answer is owed once per revision.
+    """
+    texts = {"progress": progress, "next_steps": next_steps, "blockers": blockers}
+    for _attempt in range(3):
+        row = session.execute(
+            select(
+                CheckinRow.status,
+                CheckinRow.answered_by,
+                CheckinRow.progress,
+                CheckinRow.next_steps,
+                CheckinRow.blockers,
+                CheckinRow.answer_revision,
+            ).where(CheckinRow.id == checkin_id)
+        ).one()
+        before = {"progress": row.progress, "next_steps": row.next_steps, "blockers": row.blockers}
+        after = {key: before[key] if text is None else text for key, text in texts.items()}
+        if (row.status, row.answered_by) == (status.value, actor) and after == before:
+            found = checkin(session=session, checkin_id=checkin_id)
+            assert found is not None
+            return found, None
+        revision = int(row.answer_revision or 0) + 1
+        result = session.execute(
+            update(CheckinRow)
+            .where(
+                CheckinRow.id == checkin_id,
+                CheckinRow.answer_revision == row.answer_revision,
+            )
+            .values(
+                status=status.value,
+                answered_by=actor,
+                answered_at=now,
+                missed=False,
+                answer_revision=revision,
+                **after,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount:  # type: ignore[attr-defined]
+            session.expire_all()
+            found = checkin(session=session, checkin_id=checkin_id)
+            assert found is not None
+            return found, revision
+    raise RuntimeError(f"check-in {checkin_id}: the answer kept changing under us")
 
 
 # --- Reminders and escalations ----------------------------------------------------------------

@@ -239,14 +239,38 @@ def schedule_values(schedule: Schedule) -> dict[str, object]:
 
 
 def record_consent(*, session: Session, pilot_id: int, side: Side, consent: Consent) -> bool:
-    """Record one side's answer about the case card; False once the card is out."""
-    column = "organisation_consent" if side is Side.ORGANISATION else "startup_consent"
+    """Record one side's answer about the case card; False once the card is out.
+
+    A changed answer counts the pilot's version up (the completion message is refreshed once
+    per version); the same answer again changes nothing and returns False.
+    """
+    column = (
+        PilotRow.organisation_consent if side is Side.ORGANISATION else PilotRow.startup_consent
+    )
     result = session.execute(
         update(PilotRow)
-        .where(PilotRow.id == pilot_id, PilotRow.card_claimed_at.is_(None))
-        .values({column: consent.value})
+        .where(
+            PilotRow.id == pilot_id,
+            PilotRow.card_claimed_at.is_(None),
+            or_(column.is_(None), column != consent.value),
+        )
+        .values({column.key: consent.value, "version": PilotRow.version + 1})
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def open_in_channel_by(
+    *, session: Session, channel_id: str, actor: str, title: str, start: date, end: date
+) -> Pilot | None:
+    """The running pilot of a channel if this person started it with this title and dates.
+
+    A start form submitted twice finds the pilot its first submission made.
+    """
+    found = running_in_channel(session=session, channel_id=channel_id)
+    if found is None or (found.title, found.start, found.end) != (title, start, end):
+        return None
+    row = session.get(PilotRow, found.id)
+    return found if row is not None and row.created_by == actor else None
 
 
 def claim_card(*, session: Session, pilot_id: int, now: datetime) -> bool:

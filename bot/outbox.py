@@ -113,20 +113,30 @@ def backoff(attempts: int, retry_after: float = 0.0) -> float:
 
 
 class Signal:
-    """Wakes the sender when a transaction that enqueued something commits."""
+    """Wakes the senders when a transaction that enqueued something commits.
+
+    Every waiting thread (the message lane and the task lane) sees every wake-up.
+    """
 
     def __init__(self) -> None:
-        self._event = threading.Event()
+        self._condition = threading.Condition()
+        self._generation = 0
+        self._seen: dict[int, int] = {}
 
     def wake(self) -> None:
         """Something new is owed."""
-        self._event.set()
+        with self._condition:
+            self._generation += 1
+            self._condition.notify_all()
 
     def wait(self, timeout: float) -> bool:
-        """Sleep until woken or ``timeout`` seconds; True when woken."""
-        woken = self._event.wait(timeout)
-        self._event.clear()
-        return woken
+        """Sleep until woken (since this thread last looked) or ``timeout``; True if woken."""
+        me = threading.get_ident()
+        with self._condition:
+            seen = self._seen.get(me, 0)
+            woken = self._condition.wait_for(lambda: self._generation != seen, timeout)
+            self._seen[me] = self._generation
+            return bool(woken)
 
 
 class Pacer:

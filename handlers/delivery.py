@@ -18,11 +18,10 @@ def language_of(deps: Deps, client: WebClient, spec: Any) -> str:
     """The language of a message's reader: {"user": id}, {"organisation": id} or {"code": …}."""
     if not isinstance(spec, dict):
         return DEFAULT_LANGUAGE
-    language.ensure_installed(deps, client)
     if isinstance(spec.get("user"), str):
-        return language.language_for(spec["user"])
+        return language.language_for(spec["user"], deps)
     if isinstance(spec.get("organisation"), int):
-        return language.language_for_organisation(spec["organisation"])
+        return language.language_for_organisation(spec["organisation"], deps)
     code = spec.get("code")
     return code if isinstance(code, str) and code else DEFAULT_LANGUAGE
 

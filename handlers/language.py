@@ -140,11 +140,20 @@ def install(app: App, deps: Deps) -> Languages:
     return _installed
 
 
-def ensure_installed(deps: Deps, client: WebClient) -> None:
-    """In a process without the Bolt app (the worker), find languages all the same."""
-    global _installed
-    if _installed is None:
-        _installed = Languages(deps, _lookup_client(deps))
+_others: list[Languages] = []  # for the worker's own Deps (and tests'), one per Deps
+
+
+def languages_for(deps: Deps) -> Languages:
+    """The language finder reading this Deps' database (the worker has its own engine)."""
+    if _installed is not None and _installed.deps is deps:
+        return _installed
+    for found in _others:
+        if found.deps is deps:
+            return found
+    made = Languages(deps, _lookup_client(deps))
+    _others.append(made)
+    del _others[:-8]
+    return made
 
 
 def _lookup_client(deps: Deps) -> WebClient:
@@ -157,18 +166,20 @@ def _lookup_client(deps: Deps) -> WebClient:
     )
 
 
-def language_for(user_id: str) -> str:
+def language_for(user_id: str, deps: Deps | None = None) -> str:
     """The language to write to this person in (may ask Slack: call it after the ack)."""
-    if _installed is None or not USER_ID.match(user_id):
+    finder = languages_for(deps) if deps is not None else _installed
+    if finder is None or not USER_ID.match(user_id):
         return DEFAULT_LANGUAGE
-    return _installed.choice(user_id)[0].language
+    return finder.choice(user_id)[0].language
 
 
-def language_for_organisation(organisation_id: int) -> str:
+def language_for_organisation(organisation_id: int, deps: Deps | None = None) -> str:
     """The language of an organisation's channel posts and its people's default."""
-    if _installed is None:
+    finder = languages_for(deps) if deps is not None else _installed
+    if finder is None:
         return DEFAULT_LANGUAGE
-    with _installed.deps.sessions() as session:
+    with finder.deps.sessions() as session:
         return (
             languages.of_organisation(session=session, organisation_id=organisation_id)
             or DEFAULT_LANGUAGE
@@ -264,9 +275,9 @@ def in_language_of(user_id: str) -> Iterator[None]:
 
 
 @contextmanager
-def in_organisation_language(organisation_id: int) -> Iterator[None]:
+def in_organisation_language(organisation_id: int, deps: Deps | None = None) -> Iterator[None]:
     """Build messages for an organisation's channel in its language."""
-    with use_language(language_for_organisation(organisation_id)):
+    with use_language(language_for_organisation(organisation_id, deps)):
         yield
 
 

@@ -15,8 +15,8 @@ from sandbox.signing import post_to_app
 from sandbox.slack_api import FakeSlack
 from storage.models import PitchDecisionRow, PitchRow
 from tests.e2e import SIGNING_SECRET, Workspace
-from tests.test_e2e_pitches import REP, open_pitch_form, pitch_values, programme
-from tests.test_e2e_programme import PM
+from tests.test_e2e_pitches import open_pitch_form, pitch_values, programme
+from tests.test_e2e_programme import PM, REP
 
 
 def _deliver(ws: Workspace, body: str) -> tuple[int, bytes]:

@@ -360,3 +360,62 @@ def test_an_answer_goes_through_the_response_url_while_slack_honours_it_else_by_
     answered = [call.args.get("text") for call in slack.calls_to("response_url")]
     assert answered == ["answer fresh"]
     assert _texts(slack, ACTOR) == ["answer stale"]
+
+
+class _Time:
+    """A monotonic clock and a sleep that only move when told to."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept += seconds
+        self.now += seconds
+
+
+def test_the_pacer_gives_each_conversation_one_message_a_second_and_keeps_a_budget() -> None:
+    time_ = _Time()
+    pacer = Pacer(2, monotonic=time_.monotonic, sleep=time_.sleep)
+    assert pacer.ready("C1")
+    pacer.reserve("C1")
+    assert not pacer.ready("C1")
+    assert pacer.ready("C2")
+    time_.now += 1.0
+    assert pacer.ready("C1")
+    for _message in range(4):  # a budget of 2 a second: the last two wait half a second each
+        pacer.take()
+    assert time_.slept == pytest.approx(1.0)
+    pacer.pause(3)
+    pacer.take()
+    assert time_.slept >= 4.0
+
+
+def test_a_fan_out_to_one_channel_goes_one_message_a_second_in_order(
+    deps: Deps, slack: FakeSlack
+) -> None:
+    time_ = _Time()
+    with deps.sessions.begin() as session:
+        for index in range(3):
+            outbox.post(
+                session=session,
+                key=f"paced:{index}",
+                kind="notice",
+                channel="C0GROUP",
+                message={"text": f"paced {index}"},
+                now=deps.clock.now(),
+                fanout=True,
+            )
+    client = WebClient(token=BOT_TOKEN, base_url=slack.api_url)
+    pacer = Pacer(1000, monotonic=time_.monotonic, sleep=time_.sleep)
+    sender = Sender(deps, client, pacer=pacer)
+    assert sender.drain() == 1
+    assert sender.drain() == 0  # the channel's next slot is a second away
+    time_.now += 1.0
+    assert sender.drain() == 1
+    time_.now += 1.0
+    assert sender.drain() == 1
+    assert _texts(slack, "C0GROUP") == ["paced 0", "paced 1", "paced 2"]

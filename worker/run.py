@@ -37,7 +37,9 @@ class Worker:
         self.deps = deps
         self.client = client
         self._tick = tick
-        self.sender = Sender(deps, client)
+        self.sender = Sender(deps, client, tasks=False)
+        # Tasks (App Home publishes, fan-out expansion, matchday plans) in their own lane.
+        self.tasks = Sender(deps, client, tasks=True, threads=2, batch=2)
         self.scheduler: BackgroundScheduler | None = None
 
     def start(self) -> Worker:
@@ -51,6 +53,7 @@ class Worker:
         except Exception:  # the database may be away at start: the tick tries again
             logger.exception("could not check for messages held while the app was away")
         self.sender.start()
+        self.tasks.start()
         if not self.scheduled:
             return self
         scheduler = BackgroundScheduler(timezone="UTC")
@@ -74,6 +77,7 @@ class Worker:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
         self.sender.stop()
+        self.tasks.stop()
 
     def tick(self) -> None:
         """Run every kind of due work once, then say the tick is alive."""

@@ -83,6 +83,7 @@ class Sender:
         pacer: Pacer | None = None,
         threads: int = THREADS,
         batch: int = BATCH,
+        tasks: bool | None = None,
     ) -> None:
         self.deps = deps
         # The sender retries itself, after looking in Slack: the client must not re-send a
@@ -91,6 +92,10 @@ class Sender:
         self.registry = registry
         self.pacer = pacer or Pacer(deps.settings.MATCHDAY_SEND_RATE)
         self.batch = batch
+        # Which rows this sender takes: tasks only, Web API calls only, or both (None). The
+        # worker runs tasks (a plan may take seconds) in a lane of their own, so no message
+        # ever waits behind a solve.
+        self.tasks = tasks
         self.lease = timedelta(seconds=deps.settings.MATCHDAY_OUTBOX_LEASE_SECONDS)
         self.token = uuid.uuid4().hex
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="outbox")
@@ -102,7 +107,8 @@ class Sender:
     # the loop -----------------------------------------------------------------------------
     def start(self) -> None:
         """Send in a background thread until stopped."""
-        self._thread = threading.Thread(target=self._loop, name="outbox-sender", daemon=True)
+        name = {True: "outbox-tasks", False: "outbox-sender", None: "outbox"}[self.tasks]
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -129,12 +135,20 @@ class Sender:
         now = self.deps.clock.now()
         self.last_round = now
         with self.deps.sessions.begin() as session:
-            found = outbox.candidates(session=session, now=now, limit=self.batch * 4)
+            found = outbox.candidates(
+                session=session, now=now, limit=self.batch * 4, tasks=self.tasks
+            )
             chosen: list[int] = []
             channels: set[str] = set()
-            for row_id, channel in found:
-                paced = channel != "-"
-                if paced and (channel in channels or not self.pacer.ready(channel)):
+            for row_id, channel, fanout in found:
+                # Fan-outs keep Slack's one message a second per conversation; a person's
+                # own action is answered at once (Slack allows short bursts, and a 429 is
+                # waited out).
+                paced = fanout and channel != "-"
+                # One row per conversation per round keeps a conversation's messages in order.
+                if channel in channels and channel != "-":
+                    continue
+                if paced and not self.pacer.ready(channel):
                     continue
                 chosen.append(row_id)
                 channels.add(channel)
@@ -143,8 +157,9 @@ class Sender:
             claimed = outbox.claim(
                 session=session, ids=chosen, now=now, lease=self.lease, token=self.token
             )
+        fanouts = {row_id for row_id, channel, fanout in found if fanout and channel != "-"}
         for row in claimed:
-            if row.channel != "-":
+            if row.id in fanouts:
                 self.pacer.reserve(row.channel)
         if len(claimed) == 1:
             outcomes = [self._deliver(claimed[0])]

@@ -362,17 +362,24 @@ def _claimable(now: datetime) -> Any:
     )
 
 
-def candidates(*, session: Session, now: datetime, limit: int) -> list[tuple[int, str]]:
-    """Due rows (id, channel), the people's own actions before fan-outs, oldest first."""
+def candidates(
+    *, session: Session, now: datetime, limit: int, tasks: bool | None = None
+) -> list[tuple[int, str, bool]]:
+    """Due rows (id, channel, fan-out?), people's own actions before fan-outs, oldest first.
+
+    ``tasks``: only tasks (True), only Web API calls (False), or both (None).
+    """
     query = (
-        select(OutboxRow.id, OutboxRow.channel)
+        select(OutboxRow.id, OutboxRow.channel, OutboxRow.fanout)
         .where(_claimable(now))
         .order_by(OutboxRow.fanout, OutboxRow.due_at, OutboxRow.id)
         .limit(limit)
     )
+    if tasks is not None:
+        query = query.where((OutboxRow.method == "task") == tasks)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    return [(row_id, channel) for row_id, channel in session.execute(query)]
+    return [(row_id, channel, bool(fanout)) for row_id, channel, fanout in session.execute(query)]
 
 
 def claim(

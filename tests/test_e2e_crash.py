@@ -10,19 +10,22 @@ import random
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as wall_time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.programme import Role
+from bot.matchday_plan import Priority
+from bot.programme import OrganisationKind, Role
+from handlers.matchday_plan import owe_fanout
 from sandbox import payloads
 from sandbox.signing import post_to_app
 from sandbox.slack_api import FakeSlack
 from storage.models import OutboxRow, OutboxStatus, PitchRow, StartupRow
-from storage.repositories import needs, startups
+from storage.repositories import matchdays, needs, organisations, startups
 from tests.e2e import ADMIN, SIGNING_SECRET, ServerProcess, Workspace
 from tests.test_e2e_pitches import pitch_values
 from tests.test_e2e_programme import PM, add_member, org_id, setup_org
@@ -157,3 +160,106 @@ def test_a_burst_of_pitches_survives_sigkill(
         name = f"Startup {index:02d}"
         receipts = [m for m in slack.messages(_rep(index)) if "was sent" in m["text"]]
         assert len(receipts) == (1 if name in committed else 0), name
+
+
+PARTIES = 150  # organisations, and as many startups: 300 parties, one person each
+
+
+def _matchday_of_300_parties(
+    slack: FakeSlack, sessions: sessionmaker[Session]
+) -> tuple[int, list[str]]:
+    people: list[str] = []
+    with sessions.begin() as session:
+        matchday = matchdays.create(
+            session=session,
+            actor=ADMIN,
+            title="Matchday Health",
+            day=date(2027, 3, 10),
+            starts=wall_time(9),
+            ends=wall_time(16),
+            meeting_minutes=30,
+            breaks=[],
+            tables=20,
+            place="Stadshuset",
+            links=[],
+            timezone="Europe/Stockholm",
+            availability_deadline=date(2027, 3, 1),
+        )
+        for number in range(PARTIES):
+            organisation, _new = organisations.save(
+                session=session,
+                actor=ADMIN,
+                channel_id=f"C0MD{number:05d}",
+                name=f"Organisation {number}",
+                kind=OrganisationKind.MUNICIPALITY,
+                opportunities_channel_id="C0OPPS",
+                timezone="Europe/Stockholm",
+            )
+            member, rep = f"UMDORG{number:04d}", f"UMDREP{number:04d}"
+            organisations.set_member(
+                session=session,
+                actor=ADMIN,
+                organisation_id=organisation.id,
+                user_id=member,
+                role=Role.BUYER,
+            )
+            startup = startups.register(
+                session=session,
+                actor=ADMIN,
+                name=f"Fanout Startup {number}",
+                org_number=f"5591{number:06d}",
+                website="https://example.org",
+                sector="x",
+                description="d",
+                representatives=[rep],
+            )
+            matchdays.add_request(
+                session=session,
+                actor=ADMIN,
+                matchday_id=matchday.id,
+                organisation_id=organisation.id,
+                startup_id=startup.id,
+                priority=Priority.SHOULD,
+            )
+            people += [member, rep]
+    for person in people:
+        slack.add_user(person, person.lower())
+    return matchday.id, people
+
+
+@pytest.mark.parametrize("trouble", ["none", "slack-failing"])
+def test_a_matchday_invitation_fan_out_to_300_parties_survives_sigkill(
+    trouble: str,
+    slack: FakeSlack,
+    sessions: sessionmaker[Session],
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    matchday_id, people = _matchday_of_300_parties(slack, sessions)
+    if trouble == "slack-failing":
+        slack.fail_next("chat.postMessage", status=502, count=40)
+        slack.rate_limit("chat.postMessage", every_nth=7, retry_after=1)
+        slack.lose_answers("chat.postMessage", 10)
+    settings = {"MATCHDAY_OUTBOX_LEASE_SECONDS": "3", "MATCHDAY_SEND_RATE": "300"}
+    server = ServerProcess(database_url, slack.api_url, tmp_path / "a.log", **settings).start()
+    with sessions.begin() as session:  # the admin's "send invitations", as the listener does it
+        assert owe_fanout(
+            session, matchday_id=matchday_id, what="invite", now=datetime.now(UTC), actor=ADMIN
+        )
+    time.sleep(random.uniform(0.3, 2.0))  # noqa: S311 - somewhere in the middle of the fan-out
+    server.kill()
+    sent_before = len([c for c in slack.calls_to("chat.postMessage") if c.succeeded])
+    slack.clear_failures()
+    restarted = ServerProcess(database_url, slack.api_url, tmp_path / "b.log", **settings).start()
+    try:
+        _drained(sessions, timeout=90)
+    finally:
+        restarted.stop()
+    prefix = f"matchday:{matchday_id}:invite:"
+    for person in people:
+        keys = [
+            ((m.get("metadata") or {}).get("event_payload") or {}).get("key", "")
+            for m in slack.messages(person)
+        ]
+        assert len([key for key in keys if str(key).startswith(prefix)]) == 1, person
+    assert sent_before < len(people)  # the kill did land in the middle

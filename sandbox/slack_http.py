@@ -49,6 +49,7 @@ class Server(ThreadingHTTPServer):
     """A threaded HTTP server passing each request to a :class:`RequestTarget`."""
 
     daemon_threads = True
+    request_queue_size = 128  # Slack takes many connections at once; 5 would drop some
 
     def __init__(self, address: tuple[str, int], target: RequestTarget) -> None:
         super().__init__(address, _Handler)

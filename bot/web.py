@@ -114,9 +114,10 @@ def _timed(
     elapsed = time.perf_counter() - started
     REQUESTS.labels(facts.get("kind", "unknown")).observe(elapsed)
     requests_log.info(
-        "%s %s -> %s in %.1f ms",
+        "%s %s by %s -> %s in %.1f ms",
         facts.get("kind", "unknown"),
         facts.get("id", ""),
+        facts.get("user") or "-",
         (status_seen or ["?"])[0].split(" ")[0],
         elapsed * 1000,
         extra={"request": facts},

@@ -5,10 +5,8 @@ Also the one place that decides which Slack failures are worth retrying.
 
 from __future__ import annotations
 
-import http.client
 import logging
 import threading
-import urllib.error
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,15 +18,13 @@ from bot.deps import Deps
 from bot.pilots import CHECKIN_EVENT, Checkin, Pilot, checkin_key
 from handlers.common import post
 from storage.repositories import people
+from webapi.errors import NETWORK_ERRORS
+from webapi.errors import failure_of as classify
 
 logger = logging.getLogger(__name__)
 
 # Failures of the network or of Slack's servers: the request may be retried later.
-NETWORK_ERRORS = (urllib.error.URLError, OSError, http.client.HTTPException)
 SLACK_ERRORS = (SlackApiError, *NETWORK_ERRORS)
-TRANSIENT_CODES = frozenset(
-    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
-)
 LOOKUP_PAGE = 200
 LOOKUP_PAGES = 5  # a thousand top-level messages back is far beyond any crash window
 
@@ -44,22 +40,8 @@ class Failure:
 
 def failure_of(error: BaseException) -> Failure:
     """Classify a failed Web API call: 429 and 5xx and network errors are transient."""
-    if isinstance(error, SlackApiError):
-        response = error.response
-        code = str(response.get("error") or "unknown")
-        status = int(getattr(response, "status_code", 200) or 200)
-        retry_after = 0.0
-        headers = getattr(response, "headers", None) or {}
-        for name, value in headers.items():
-            if str(name).lower() == "retry-after":
-                raw = value[0] if isinstance(value, list) else value
-                try:
-                    retry_after = float(raw)
-                except (TypeError, ValueError):
-                    retry_after = 0.0
-        transient = status == 429 or status >= 500 or code in TRANSIENT_CODES
-        return Failure(code, transient, retry_after)
-    return Failure(type(error).__name__, True)
+    found = classify(error)
+    return Failure(found.code, found.transient, found.retry_after)
 
 
 def find_posted(

@@ -39,9 +39,14 @@ class Reply:
 
 @dataclass(frozen=True)
 class OpenModal:
-    """Acknowledge at once, then open this modal."""
+    """Acknowledge at once, then open this modal.
+
+    ``prepare``, when given, runs after the acknowledgement (it may ask Slack) and returns
+    the view to open instead of ``view``.
+    """
 
     view: dict[str, Any]
+    prepare: Callable[[WebClient], dict[str, Any]] | None = None
 
 
 Outcome = Reply | OpenModal
@@ -86,11 +91,14 @@ def matchday(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltCon
     outcome = HANDLERS[name](CommandRequest(command, caller, deps, args, client))
     if isinstance(outcome, OpenModal):
         ack()
-        deps.after_ack.submit(
-            open_modal, client, command.trigger_id, outcome.view, command.response_url
-        )
+        deps.after_ack.submit(_open, client, command.trigger_id, outcome, command.response_url)
     else:
         _ack_message(ack, outcome.message)
+
+
+def _open(client: WebClient, trigger_id: str, outcome: OpenModal, response_url: str) -> None:
+    view = outcome.prepare(client) if outcome.prepare else outcome.view
+    open_modal(client, trigger_id, view, response_url)
 
 
 def _ack_message(ack: Ack, message: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from handlers.channel_safety import check_group_channels
 from handlers.checkins import run_due_checkins
 from handlers.deadlines import remind_and_close
 from handlers.digest import send_weekly_digest
@@ -23,6 +24,7 @@ DUE_WORK: tuple[Callable[[Deps, WebClient], int], ...] = (
     run_due_checkins,
     send_day_before,
     send_weekly_digest,
+    check_group_channels,
 )
 
 

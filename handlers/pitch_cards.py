@@ -16,8 +16,9 @@ from bot.deps import Deps
 from bot.i18n import N_, _
 from bot.outbox import REGISTRY
 from bot.text import user
-from bot.views.pitches import build_review_card
-from storage.repositories import outbox, pitches
+from bot.views.pitches import build_redacted_card, build_review_card
+from handlers.channel_safety import confidential_decision
+from storage.repositories import organisations, outbox, pitches
 
 CARD = "pitch_card"
 POSTED = "pitch_card_posted"
@@ -92,15 +93,29 @@ def owe_card(
 
 @REGISTRY.builder(CARD)
 def build_card(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
-    """The card as the pitch stands now (None when the pitch is gone)."""
+    """The card as the pitch stands now (None when the pitch is gone).
+
+    Who can read the channel is asked of Slack now, at send time: where anyone but the
+    group and admins could read it, or Slack cannot say, the card shows only the startup's
+    name, the opportunity and the status, with *Open pitch*.
+    """
     with deps.sessions() as session:
         pitch = pitches.get(session=session, pitch_id=int(args["pitch"]))
-    if pitch is None:
+        organisation = (
+            organisations.by_id(session=session, organisation_id=pitch.organisation_id)
+            if pitch
+            else None
+        )
+    if pitch is None or organisation is None:
         return None
     note = str(args.get("note_text") or "")
     if not note and args.get("note") in NOTES:
         person = str(args.get("person") or "")
         note = _(NOTES[str(args["note"])]).format(person=user(person) if person else "")
+    channel = pitch.card_channel or organisation.channel_id
+    decision = confidential_decision(deps, channel, organisation.id)
+    if not decision:
+        return build_redacted_card(pitch, decision.explanations(), note)
     return build_review_card(pitch, note)
 
 

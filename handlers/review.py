@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from bot.channel_safety import may_open_pitch
 from bot.deps import Deps
 from bot.i18n import N_, _
 from bot.outbox import REGISTRY
@@ -22,14 +23,18 @@ from bot.views.pitches import (
     DECLINE_ACTION,
     DECLINE_CALLBACK,
     SHORTLIST_ACTION,
+    VIEW_PITCH_ACTION,
+    build_answer_hidden,
     build_answer_in_thread,
     build_answer_modal,
     build_ask_modal,
     build_decline_modal,
     build_pitch_list,
+    build_pitch_view,
     build_question_dm,
     outcome_message,
 )
+from handlers.channel_safety import confidential_decision
 from handlers.commands import CommandRequest, Outcome, Reply, subcommand
 from handlers.common import caller_of, deps_of, open_modal, post, respond
 from handlers.payloads import BlockAction, ViewSubmission, parse
@@ -355,6 +360,12 @@ def build_answer(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
             raise DeferredError()
         return None
     by = str(args.get("by") or "")
+    decision = confidential_decision(deps, pitch.card_channel or "", pitch.organisation_id)
+    if not decision:  # the thread is as readable as the channel: the answer stays out
+        return {
+            **build_answer_hidden(pitch.id, by, decision.explanations()),
+            "thread_ts": pitch.card_ts,
+        }
     message = build_answer_in_thread(question.question, question.answer, by)
     return {**message, "thread_ts": pitch.card_ts}
 
@@ -399,8 +410,37 @@ def pitches_page_clicked(ack: Ack, body: dict[str, Any], context: BoltContext) -
     deps.after_ack.submit(respond, action.response_url, message, replace=True)
 
 
+def open_pitch_clicked(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """*Open pitch* (action ``pitch_view``, value: the pitch id), wherever a pitch is shown.
+
+    The full pitch opens in a modal for the group, admins and the startup's people; anyone
+    else is told only that they may not, never what the pitch is or whether it exists.
+    """
+    ack()
+    action = parse(BlockAction, body)
+    if action is None:
+        return
+    deps = deps_of(context)
+    pitch = _pitch(deps, action.action.value)
+    allowed = may_open_pitch(caller_of(deps, action.user_id), pitch)
+    if pitch is None or not allowed:
+        refusal = build_notice(allowed.refusal)
+        if action.response_url:
+            deps.after_ack.submit(respond, action.response_url, refusal)
+        else:  # a button in App Home or a modal: no response_url
+            deps.after_ack.submit(post, client, action.user_id, refusal)
+        return
+    with deps.sessions() as session:
+        asked = pitches.questions_of(session=session, pitch_id=pitch.id)
+    view = build_pitch_view(pitch, asked)
+    deps.after_ack.submit(open_modal, client, action.trigger_id, view, action.response_url)
+
+
 def register(app: App) -> None:
     """Wire the review buttons and forms, and the answer to questions."""
+    app.action(VIEW_PITCH_ACTION)(open_pitch_clicked)
     app.action(SHORTLIST_ACTION)(shortlist_clicked)
     app.action(DECLINE_ACTION)(review_form_clicked)
     app.action(ASK_ACTION)(review_form_clicked)

@@ -64,6 +64,8 @@ CHANNELS = (
     # `/matchday pilot new`: the page cannot create channels or invite the app.
     (PILOT_CHANNEL, "pilot-fall-sensors", (ADMIN.id, *(p.id for p, _r in GROUP), LINA.id), True),
 )
+# Group and pilot channels are private: Matchday posts confidential pitches only there.
+PRIVATE_CHANNELS = (PROJECT_CHANNEL, TELGE_CHANNEL, PILOT_CHANNEL)
 STARTUPS = (
     ("CareSense AB", "559123-4561", "https://caresense.example", "health tech",
      "Fall-detection sensors for people who live at home", (LINA,)),
@@ -87,7 +89,8 @@ def seed_slack(slack: SandboxSlack) -> None:
     for person in PEOPLE:
         slack.add_user(person.id, person.handle, person.real_name)
     for channel_id, name, members, bot in CHANNELS:
-        slack.add_channel(channel_id, name, members=members, bot_member=bot)
+        private = channel_id in PRIVATE_CHANNELS
+        slack.add_channel(channel_id, name, members=members, bot_member=bot, is_private=private)
     for person in PEOPLE:
         slack.dm_channel_id(person.id)
     slack.add_message(GENERAL_CHANNEL, ADMIN.id, WELCOME)

@@ -48,6 +48,11 @@ def swedish_people(fake: FakeSlack) -> None:
     fake.add_user(SV_BUYER, "bestallare", locale="de-DE")
     fake.add_user(SV_TECH, "produktansvarig", locale="en-US")
     fake.add_user(SV_REP, "startup.sv", locale="sv-SE")
+    # The Swedish project group sits in the organisation's private channel (instead of the
+    # English one), so that the group's pitches are shown there in full.
+    fake.change_channel(
+        "C0ORG", join=[SV_PM, SV_BUYER, SV_TECH], leave=["UPM0000001", "UBUYER0001"]
+    )
 
 
 class Recording:

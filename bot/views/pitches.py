@@ -7,9 +7,16 @@ from typing import Any
 
 from bot.i18n import _
 from bot.needs import Opportunity
-from bot.pitches import DECLINE_REASONS, Pitch, PitchStatus, reason_label, status_label
+from bot.pitches import (
+    DECLINE_REASONS,
+    Pitch,
+    PitchStatus,
+    Question,
+    reason_label,
+    status_label,
+)
 from bot.programme import Startup
-from bot.text import cut, safe, user
+from bot.text import cut, escape, safe, user
 from bot.views.blocks import (
     Block,
     actions,
@@ -37,6 +44,10 @@ ASK_CALLBACK = "pitch_ask"
 ANSWER_CALLBACK = "pitch_answer"
 PROPOSE_MEETING_ACTION = "meeting_propose"
 START_PILOT_ACTION = "pilot_from_pitch"  # handled by handlers/pilots.py
+# Opens the full pitch in a modal after a permission check; value: the pitch id.
+VIEW_PITCH_ACTION = "pitch_view"
+VIEW_PITCH_CALLBACK = "pitch_view"
+MODAL_PIECE = 2900  # escaped text per section in the full pitch's modal
 SHOWN = 700  # per field on a card, so a card stays readable and inside limits
 
 
@@ -182,6 +193,78 @@ def build_review_card(pitch: Pitch, note: str = "") -> dict[str, Any]:
     return message(text, blocks)
 
 
+def view_pitch_button(pitch_id: int) -> dict[str, Any]:
+    """The *Open pitch* button: the full pitch in a modal, for those who may read it."""
+    return button(_("Open pitch"), VIEW_PITCH_ACTION, str(pitch_id), style="primary")
+
+
+def build_redacted_card(pitch: Pitch, reasons: list[str], note: str = "") -> dict[str, Any]:
+    """The card where not every reader may see the pitch: name, opportunity and status only."""
+    blocks: list[Block] = [
+        header(_("Pitch from {startup}").format(startup=pitch.startup_name)),
+        fields(
+            "*" + _("Opportunity") + f"*\n{safe(pitch.opportunity_title, 150)}",
+            "*" + _("Status") + f"*\n{status_label(pitch.status)}",
+        ),
+    ]
+    if note:
+        blocks.append(context(note))
+    why = " ".join(reasons)
+    blocks.append(
+        context(_("The pitch itself is not shown here. {why} Open it to read it.").format(why=why))
+    )
+    blocks.append(actions(view_pitch_button(pitch.id)))
+    text = _("Pitch from {startup} for {title}").format(
+        startup=safe(pitch.startup_name, 200), title=safe(pitch.opportunity_title, 150)
+    )
+    return message(text, blocks)
+
+
+def _pieces(text: str) -> list[str]:
+    """Escaped text in pieces that each fit a section, cut nowhere else."""
+    escaped = escape(text)
+    pieces: list[str] = []
+    while escaped:
+        piece = escaped[:MODAL_PIECE]
+        if len(escaped) > MODAL_PIECE and "&" in piece[-5:]:  # never split an escape
+            piece = piece[: piece.rindex("&")]
+        pieces.append(piece)
+        escaped = escaped[len(piece) :]
+    return pieces
+
+
+def build_pitch_view(pitch: Pitch, questions: list[Question] | None = None) -> dict[str, Any]:
+    """The full pitch in a modal, every word of it, with the questions answered so far."""
+    blocks: list[Block] = [
+        section(
+            _("*{startup}* for *{title}* ({status})").format(
+                startup=safe(pitch.startup_name, 200),
+                title=safe(pitch.opportunity_title, 150),
+                status=status_label(pitch.status),
+            )
+        )
+    ]
+    parts = [
+        (_("Solution"), pitch.solution),
+        (_("How it meets the challenge"), pitch.fit),
+        (_("References"), pitch.references),
+        (_("Pilot"), pitch.pilot),
+    ]
+    for label, text in parts:
+        if not text.strip():
+            continue
+        pieces = _pieces(text)
+        blocks.append(section(f"*{label}*\n{pieces[0]}"))
+        blocks.extend(section(piece) for piece in pieces[1:])
+    if pitch.link:
+        blocks.append(context(_("Link: {link}").format(link=safe(pitch.link, 500))))
+    for asked in questions or []:
+        if asked.answer is None or len(blocks) > 95:  # 20 at most are loaded
+            continue
+        blocks.append(section(f">{safe(asked.question, 1400)}\n{safe(asked.answer, 1500)}"))
+    return modal(VIEW_PITCH_CALLBACK, _("Full pitch"), blocks, close=_("Close"))
+
+
 def build_decline_modal(pitch: Pitch) -> dict[str, Any]:
     """The form asking why a pitch is declined: a reason and free text, both required."""
     reasons = [option(_(label), code) for code, label in DECLINE_REASONS.items()]
@@ -250,6 +333,14 @@ def build_answer_modal(question_id: int, question: str) -> dict[str, Any]:
         close=_("Cancel"),
         private_metadata=json.dumps({"question": question_id}),
     )
+
+
+def build_answer_hidden(pitch_id: int, by: str, reasons: list[str]) -> dict[str, Any]:
+    """The note in the card's thread where not every reader may see the answer."""
+    text = _("{person} answered the question. {why} Open the pitch to read the answer.").format(
+        person=user(by), why=" ".join(reasons)
+    )
+    return message(text, [section(text), actions(view_pitch_button(pitch_id))])
 
 
 def build_answer_in_thread(question: str, answer: str, by: str) -> dict[str, Any]:

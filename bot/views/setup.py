@@ -9,7 +9,15 @@ from bot.i18n import _
 from bot.labels import kind_label
 from bot.programme import Organisation, OrganisationKind
 from bot.text import channel, safe
-from bot.views.blocks import conversation_select, modal, option, static_select, text_input
+from bot.views.blocks import (
+    context,
+    conversation_select,
+    modal,
+    option,
+    section,
+    static_select,
+    text_input,
+)
 
 SETUP_CALLBACK = "setup"
 NAME_MAX = 200
@@ -73,3 +81,30 @@ def invite_me(channel_id: str) -> str:
         "I am not a member of {channel} yet, so I cannot post there. "
         "Invite me with `/invite @Matchday` in that channel."
     ).format(channel=channel(channel_id))
+
+
+def build_setup_refused(refusal: str) -> dict[str, Any]:
+    """The modal that says why this channel cannot be the project group's channel."""
+    return modal(
+        SETUP_CALLBACK + "_refused",
+        _("Organisation setup"),
+        [
+            section(refusal),
+            context(
+                _(
+                    "Pitches are confidential: only the project group, programme admins and "
+                    "the startup itself may read them, so the group's channel must be private "
+                    "and not shared."
+                )
+            ),
+        ],
+        close=_("Close"),
+    )
+
+
+def setup_unchecked() -> str:
+    """The field error when the channel's check is missing, failed or too old."""
+    return _(
+        "I could not confirm that this channel is private and not shared. "
+        "Close this form and run `/matchday setup` in the channel again."
+    )

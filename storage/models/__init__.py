@@ -9,6 +9,7 @@ from storage.models.assessment import (
     ProcessedEventRow,
 )
 from storage.models.base import Base, utcnow
+from storage.models.channel_safety import ChannelCheckRow, ChannelOutsiderRow
 from storage.models.matchdays import MatchdayPartyRow, MatchdayRequestRow, MatchdayRow
 from storage.models.meetings import FollowUpRow, MeetingParticipantRow, MeetingRow
 from storage.models.membership import (
@@ -46,6 +47,8 @@ __all__ = [
     "AssessmentRow",
     "AuditEntry",
     "Base",
+    "ChannelCheckRow",
+    "ChannelOutsiderRow",
     "CheckinRow",
     "FocusAreaRow",
     "FollowUpRow",

@@ -256,6 +256,17 @@ def question(*, session: Session, question_id: int) -> Question | None:
     return Question(row.id, row.pitch_id, row.question, row.asked_by, row.answer) if row else None
 
 
+def questions_of(*, session: Session, pitch_id: int, limit: int = 20) -> list[Question]:
+    """A pitch's questions with their answers, oldest first (at most ``limit``)."""
+    rows = session.scalars(
+        select(PitchQuestionRow)
+        .where(PitchQuestionRow.pitch_id == pitch_id)
+        .order_by(PitchQuestionRow.id)
+        .limit(limit)
+    )
+    return [Question(r.id, r.pitch_id, r.question, r.asked_by, r.answer) for r in rows]
+
+
 def answer(*, session: Session, question_id: int, text: str, actor: str, now: datetime) -> bool:
     """Record the startup's answer; False when it was already answered."""
     result = session.execute(

@@ -1,4 +1,10 @@
-"""Who may do what: every permission check, with the refusal that says who may."""
+"""Who may do what: every permission check, with a refusal that reveals nothing.
+
+A refusal may say which *role* may do something (public knowledge), but never names what
+the caller may not see: no pitch, pilot, meeting, organisation, channel or person of the
+thing they tried to reach. A click or submission that carries ids the caller has no part in
+gets :func:`refused`, the same words whatever the ids point at (or whether they exist).
+"""
 
 from __future__ import annotations
 
@@ -20,6 +26,21 @@ class Decision:
 
 
 ALLOWED = Decision(True)
+
+
+def refusal_text() -> str:
+    """The one answer to an action on something the caller has no part in."""
+    return _("You can't do this here. If you think you should be able to, ask a programme admin.")
+
+
+def refused() -> Decision:
+    """A refusal that says nothing about what was asked for (or whether it exists)."""
+    return Decision(False, refusal_text())
+
+
+def check(allowed: bool) -> Decision:
+    """ALLOWED, or the refusal that reveals nothing."""
+    return ALLOWED if allowed else refused()
 
 
 def admin_only(caller: Caller, action: str) -> Decision:

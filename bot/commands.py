@@ -179,6 +179,16 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         _everyone,
         N_("everyone"),
     ),
+    Subcommand(
+        "welcome",
+        "welcome",
+        N_(
+            "post the startups' welcome (Join, My Matchday) in the opportunities channels, "
+            "for guests and people from other organisations"
+        ),
+        _admins,
+        ADMINS,
+    ),
 )
 
 BY_NAME = {subcommand.name: subcommand for subcommand in SUBCOMMANDS}

@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from bot.access import refused
 from bot.deps import Deps
 from bot.i18n import _
 from bot.outbox import REGISTRY
@@ -20,7 +21,6 @@ from bot.pilots import (
     PilotStatus,
     may_answer,
 )
-from bot.text import safe, user
 from bot.views.checkins import (
     ANSWER_CALLBACK,
     FORM_ACTION,
@@ -54,14 +54,12 @@ def load(deps: Deps, raw_id: object) -> tuple[Pilot, Checkin] | None:
 
 
 def refusal(pilot: Pilot, user_id: str) -> str:
-    """Why this person may not answer, or an empty string when they may."""
+    """Why this person may not answer, or an empty string when they may.
+
+    Someone outside the pilot learns nothing about it: not its title, people or state.
+    """
     if not may_answer(user_id, pilot):
-        return _(
-            "Only the people in the pilot *{title}* can answer its check-ins: {people}."
-        ).format(
-            title=safe(pilot.title, 150),
-            people=", ".join(user(person) for person in pilot.user_ids),
-        )
+        return refused().refusal
     if pilot.status is PilotStatus.COMPLETED:
         return _("This pilot is completed; its check-ins are closed.")
     return ""

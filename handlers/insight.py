@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from datetime import date, datetime
 from typing import Any
@@ -13,6 +11,7 @@ from slack_bolt import App
 from sqlalchemy.orm import Session
 
 from bot.charts import funnel_png
+from bot.csv_safe import csv_bytes
 from bot.deps import Deps
 from bot.i18n import _
 from bot.insight import Funnel, Period, total
@@ -175,15 +174,12 @@ def export_command(request: CommandRequest) -> Outcome:
     )
 
 
-def export_csv(deps: Deps, kind: str, scope: exports.Scope) -> str:
-    """The CSV text of one export, limited to the scope."""
+def export_csv(deps: Deps, kind: str, scope: exports.Scope) -> bytes:
+    """The CSV file of one export, limited to the scope (bot/csv_safe.py: neutralised
+    cells, UTF-8 with a byte order mark)."""
     with deps.sessions() as session:
         header, rows = exports.EXPORTS[kind](session=session, scope=scope)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return csv_bytes(header, rows)
 
 
 @REGISTRY.builder(EXPORT)
@@ -198,7 +194,7 @@ def build_export_file(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None
         startups=tuple(int(item) for item in args.get("startups") or ()),
     )
     return {
-        "content": export_csv(deps, kind, scope).encode("utf-8"),
+        "content": export_csv(deps, kind, scope),
         "filename": f"matchday-{kind}.csv",
         "title": _("Matchday export: {kind}").format(kind=kind),
     }

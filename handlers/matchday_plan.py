@@ -13,9 +13,7 @@ and nobody gets one twice.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import logging
 from collections.abc import Iterator
@@ -29,6 +27,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
+from bot.csv_safe import csv_bytes
 from bot.deps import Deps
 from bot.i18n import N_, _, use_language
 from bot.matchday_plan import Meeting as PlanMeeting
@@ -583,8 +582,9 @@ def export_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: B
         deps.after_ack.submit(_export, deps, client, matchday, action.user_id)
 
 
-def plan_csv(deps: Deps, matchday: Matchday) -> str:
-    """The plan as CSV: time, table, place, organisation, startup, priority, answers."""
+def plan_csv(deps: Deps, matchday: Matchday) -> bytes:
+    """The plan as a CSV file: time, table, place, organisation, startup, priority, answers
+    (bot/csv_safe.py: neutralised cells, UTF-8 with a byte order mark)."""
     loaded = load_setup(deps, matchday.id)
     assert loaded is not None
     setup, directory = loaded
@@ -592,25 +592,22 @@ def plan_csv(deps: Deps, matchday: Matchday) -> str:
     by_request = {request.id: request for request in setup.requests}
     with deps.sessions() as session:
         planned = matchdays.planned(session=session, matchday_id=matchday.id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "start",
-            "end",
-            "table",
-            "place",
-            "organisation",
-            "startup",
-            "priority",
-            "organisation_accepts",
-            "startup_accepts",
-        ]
-    )
+    header = [
+        "start",
+        "end",
+        "table",
+        "place",
+        "organisation",
+        "startup",
+        "priority",
+        "organisation_accepts",
+        "startup_accepts",
+    ]
+    rows = []
     for meeting in planned:
         request = by_request[meeting.request_id]
         slot = slots[meeting.slot]
-        writer.writerow(
+        rows.append(
             [
                 f"{slot.start:%H:%M}",
                 f"{slot.end:%H:%M}",
@@ -623,7 +620,7 @@ def plan_csv(deps: Deps, matchday: Matchday) -> str:
                 meeting.startup_accepts,
             ]
         )
-    return buffer.getvalue()
+    return csv_bytes(header, rows)
 
 
 def _export(deps: Deps, client: WebClient, matchday: Matchday, admin: str) -> None:
@@ -631,7 +628,7 @@ def _export(deps: Deps, client: WebClient, matchday: Matchday, admin: str) -> No
         channel = client.conversations_open(users=admin)["channel"]["id"]
         client.files_upload_v2(
             channel=channel,
-            content=plan_csv(deps, matchday).encode(),
+            content=plan_csv(deps, matchday),
             filename=f"matchday-{matchday.id}.csv",
             title=matchday.title,
         )

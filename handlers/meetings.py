@@ -43,6 +43,7 @@ from bot.views.meetings import (
     build_shortlist,
 )
 from bot.views.resources import resource_blocks
+from handlers import calendar_people
 from handlers.commands import CommandRequest, Outcome, Reply, subcommand
 from handlers.common import caller_of, deps_of, open_modal, post, respond
 from handlers.payloads import BlockAction, ViewSubmission, parse
@@ -239,7 +240,10 @@ def confirmation_message(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | N
 
 @REGISTRY.builder(CALENDAR_FILE)
 def calendar_file(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
-    """The calendar file (a REQUEST, or a CANCEL) for the booking as it was decided."""
+    """The calendar file (a REQUEST, or a CANCEL) for the booking as it was decided.
+
+    The participants' e-mail addresses are asked of Slack now, at send time.
+    """
     meeting = _load(deps, args)
     if meeting is None:
         return None
@@ -255,6 +259,7 @@ def calendar_file(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
             f"{startup_name} × {organisation.name if organisation else ''}",
             _("A meeting in the innovation programme, booked with Matchday."),
             meeting.place,
+            attendees=calendar_people.attendees(deps, meeting.everyone),
         ),
         cancelled=cancelled,
         stamp=deps.clock.now(),

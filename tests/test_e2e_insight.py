@@ -243,7 +243,7 @@ def _csv(ws: Workspace, user: str, kind: str) -> list[dict[str, str]]:
     while time.monotonic() < deadline:
         fresh = [u for key, u in ws.fake.files.items() if u.content and key not in before]
         if fresh:
-            return list(csv.DictReader(io.StringIO((fresh[0].content or b"").decode())))
+            return list(csv.DictReader(io.StringIO((fresh[0].content or b"").decode("utf-8-sig"))))
         time.sleep(0.05)
     raise AssertionError("no export arrived")
 

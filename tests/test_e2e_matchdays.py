@@ -124,7 +124,7 @@ def test_a_whole_matchday(workspace: Workspace, sessions: sessionmaker[Session])
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and not any(f.content for f in ws.fake.files.values()):
         time.sleep(0.05)
-    csv_text = next(f.content for f in ws.fake.files.values() if f.content).decode()
+    csv_text = next(f.content for f in ws.fake.files.values() if f.content).decode("utf-8-sig")
     assert csv_text.splitlines()[0].startswith("start,end,table,place,organisation,startup")
     assert "Beta" in csv_text
     assert "Acme" not in csv_text
@@ -271,7 +271,9 @@ def test_the_define_form_submitted_twice_makes_one_matchday(
     invited = Counter(
         call.args["channel"]
         for call in ws.fake.calls_to("chat.postMessage")
-        if call.succeeded and "which times can" in json.dumps(call.args, ensure_ascii=False)
+        if call.succeeded
+        and "which times can" in json.dumps(call.args, ensure_ascii=False)
+        and "Matchday Twice" in json.dumps(call.args, ensure_ascii=False)
     )
     assert {REP, REP2, PM, BUYER} <= set(invited)
     sent = [

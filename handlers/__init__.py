@@ -8,11 +8,13 @@ from handlers import (
     admins,
     areas,
     assessment,
+    channel_safety,
     checkins,
     commands,
     deadlines,
     delivery,  # noqa: F401 - the outbox sender's languages and notices
     digest,
+    external,
     home,
     insight,
     join,
@@ -40,6 +42,7 @@ from handlers import (
 MODULES = (
     commands,
     setup,
+    channel_safety,  # before assessment: it takes the "channel made public" message
     team,
     startups,
     admins,
@@ -67,6 +70,7 @@ MODULES = (
     matchday_list,
     language,
     lifecycle,
+    external,
 )
 
 

@@ -33,6 +33,7 @@ from sandbox.slack_limits import SlackError, check_message
 from sandbox.slack_methods import SlackMethods
 from sandbox.slack_state import (
     BOT_USER_ID,
+    TEAM_ID,
     Channel,
     JsonDict,
     ResponseUrl,
@@ -204,11 +205,32 @@ class FakeSlack:
         tz: str = "Europe/Stockholm",
         locale: str = "en-US",
         is_bot: bool = False,
+        email: str | None = None,
+        *,
+        guest: str = "",
+        team_id: str | None = None,
+        is_stranger: bool = False,
     ) -> None:
-        """Add (or replace) a workspace member."""
+        """Add (or replace) a workspace member.
+
+        ``email`` is the profile's e-mail address; by default one is made from the user id
+        (people in a real workspace have one), and ``""`` models a person without one.
+        """
         with self._lock:
             self.workspace.users[user_id] = User(
-                user_id, name, real_name or name.title(), tz, locale, is_bot
+                user_id,
+                name,
+                real_name or name.title(),
+                tz,
+                locale,
+                is_bot,
+                email=f"{user_id.lower()}@example.org" if email is None else email,
+                # "multi"/"single": a guest; another team_id: Slack Connect (is_stranger: no
+                # shared channel with this organisation)
+                is_restricted=guest in ("multi", "single"),
+                is_ultra_restricted=guest == "single",
+                team_id=team_id or TEAM_ID,
+                is_stranger=is_stranger,
             )
 
     def add_channel(
@@ -219,14 +241,50 @@ class FakeSlack:
         is_private: bool = False,
         bot_member: bool = True,
         archived: bool = False,
+        *,
+        is_shared: bool = False,
+        is_ext_shared: bool = False,
     ) -> None:
-        """Add (or replace) a channel; the bot belongs to it when ``bot_member``."""
+        """Add (or replace) a channel; the bot belongs to it when ``bot_member``.
+
+        ``is_ext_shared``: shared with another organisation through Slack Connect;
+        ``is_shared``: shared with another workspace in any way.
+        """
         member_set = set(members) | ({BOT_USER_ID} if bot_member else set())
         with self._lock:
             self.workspace.channels[channel_id] = Channel(
-                channel_id, name, member_set, is_private=is_private, archived=archived
+                channel_id,
+                name,
+                member_set,
+                is_private=is_private,
+                archived=archived,
+                is_shared=is_shared,
+                is_ext_shared=is_ext_shared,
             )
             self.workspace.messages.setdefault(channel_id, [])
+
+    def change_channel(
+        self,
+        channel_id: str,
+        *,
+        is_private: bool | None = None,
+        is_shared: bool | None = None,
+        is_ext_shared: bool | None = None,
+        join: Iterable[str] = (),
+        leave: Iterable[str] = (),
+    ) -> None:
+        """Change a channel as people do in Slack: make it public or private, share or
+        unshare it, people join or leave. (Events are for the test to send.)"""
+        with self._lock:
+            channel = self.workspace.channels[channel_id]
+            if is_private is not None:
+                channel.is_private = is_private
+            if is_shared is not None:
+                channel.is_shared = is_shared
+            if is_ext_shared is not None:
+                channel.is_ext_shared = is_ext_shared
+            channel.members |= set(join)
+            channel.members -= set(leave)
 
     def dm_channel_id(self, user_id: str) -> str:
         """The id of the bot's DM with a user (opened if needed)."""

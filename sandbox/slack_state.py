@@ -38,13 +38,19 @@ class User:
     tz: str = "Europe/Stockholm"
     locale: str = "en-US"
     is_bot: bool = False
+    # profile.email, as Slack gives it to an app with users:read.email ("" or None: none).
+    email: str | None = None
+    is_restricted: bool = False  # a guest (multi-channel, or single-channel with the next)
+    is_ultra_restricted: bool = False  # a single-channel guest
+    team_id: str = TEAM_ID  # another team: a person from another organisation (Slack Connect)
+    is_stranger: bool = False  # from an organisation that shares no channel with this one
 
     def to_api(self, *, include_locale: bool = False) -> JsonDict:
         """The ``user`` object of ``users.info``."""
         label, offset = _tz_info(self.tz)
         user: JsonDict = {
             "id": self.id,
-            "team_id": TEAM_ID,
+            "team_id": self.team_id,
             "name": self.name,
             "deleted": False,
             "real_name": self.real_name,
@@ -56,16 +62,22 @@ class User:
                 "real_name_normalized": self.real_name,
                 "display_name": self.name,
                 "display_name_normalized": self.name,
-                "team": TEAM_ID,
+                "team": self.team_id,
             },
             "is_admin": False,
             "is_owner": False,
+            "is_restricted": self.is_restricted or self.is_ultra_restricted,
+            "is_ultra_restricted": self.is_ultra_restricted,
             "is_bot": self.is_bot,
             "is_app_user": False,
             "updated": 1732700000,
         }
         if self.is_bot:
             user["profile"]["bot_id"] = BOT_ID
+        if self.email and not self.is_bot:
+            user["profile"]["email"] = self.email
+        if self.is_stranger:
+            user["is_stranger"] = True
         if include_locale:
             user["locale"] = self.locale
         return user
@@ -94,6 +106,9 @@ class Channel:
     is_mpim: bool = False
     im_user: str | None = None
     created: int = field(default_factory=lambda: int(time.time()))
+    # Slack Connect (is_ext_shared) or shared between an Enterprise org's workspaces.
+    is_shared: bool = False
+    is_ext_shared: bool = False
 
     @property
     def bot_is_member(self) -> bool:
@@ -124,8 +139,8 @@ class Channel:
             "is_private": self.is_private or self.is_mpim,
             "is_archived": self.archived,
             "is_general": False,
-            "is_shared": False,
-            "is_ext_shared": False,
+            "is_shared": self.is_shared or self.is_ext_shared,
+            "is_ext_shared": self.is_ext_shared,
             "is_org_shared": False,
             "is_member": self.bot_is_member,
             "created": self.created,

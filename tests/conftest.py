@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 
 import psycopg
 import pytest
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sandbox.slack_api import FakeSlack
@@ -29,6 +31,10 @@ PEOPLE = {
     "UREP000002": "other.startup.rep",
     "UNOBODY001": "stranger",
 }
+
+# Who sits in each organisation's private channel: its project group's people and the admin.
+ORG_PEOPLE = [ADMIN, "UPM0000001", "UBUYER0001"]
+REGION_PEOPLE = [ADMIN, "UOTHER0001"]
 
 # PostgreSQL tests never skip: if this server is down the suite fails, loudly.
 POSTGRES_SERVER = os.environ.get(
@@ -100,10 +106,28 @@ def engine(database_url: str) -> Iterator[Engine]:
 def sessions(engine: Engine) -> Iterator[sessionmaker[Session]]:
     """A session factory; every table is emptied after the test."""
     yield make_session_factory(engine)
-    with engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            if table.name != "heartbeats":  # the running servers' own liveness, not test data
-                connection.execute(delete(table))
+    _empty_tables(engine)
+
+
+def _empty_tables(engine: Engine, attempts: int = 5) -> None:
+    """Delete every row but the running servers' heartbeats.
+
+    A server's sender may be marking outbox rows sent at this very moment: on PostgreSQL the
+    outbox is locked first (so the two never deadlock), and any conflict is tried again.
+    """
+    for attempt in range(attempts):
+        try:
+            with engine.begin() as connection:
+                if engine.dialect.name == "postgresql":
+                    connection.execute(text("LOCK TABLE outbox IN ACCESS EXCLUSIVE MODE"))
+                for table in reversed(Base.metadata.sorted_tables):
+                    if table.name != "heartbeats":  # the servers' own liveness, not test data
+                        connection.execute(delete(table))
+            return
+        except OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2)
 
 
 @pytest.fixture(scope="session")
@@ -138,8 +162,10 @@ def workspace(
     """A demo workspace in the fake Slack, and a driver that acts in it as people would."""
     for user_id, name in PEOPLE.items():
         slack.add_user(user_id, name)
-    slack.add_channel("C0ORG", "sodertalje-projekt", members=list(PEOPLE))
-    slack.add_channel("C0REGION", "region-projekt", members=list(PEOPLE))
+    # The organisations' channels are private and hold their project groups (and the admin),
+    # as Matchday requires of a group channel; the opportunities channel is public.
+    slack.add_channel("C0ORG", "sodertalje-projekt", members=ORG_PEOPLE, is_private=True)
+    slack.add_channel("C0REGION", "region-projekt", members=REGION_PEOPLE, is_private=True)
     slack.add_channel("C0OPPS", "opportunities", members=list(PEOPLE))
     slack.add_channel("C0NOBOT", "no-bot-here", members=list(PEOPLE), bot_member=False)
     return Workspace(server, slack)

@@ -111,6 +111,20 @@ def block_elements_used() -> set[str]:
     return found
 
 
+# Fields of Web API answers that Slack fills only with a scope of their own
+# (users.info gives profile.email only with users:read.email).
+FIELD_SCOPES = {'profile.get("email")': {"users:read.email"}}
+
+
+def answer_fields_used() -> set[str]:
+    found = set()
+    for folder in ("bot", "handlers", "storage"):
+        for source in (ROOT / folder).rglob("*.py"):
+            text = source.read_text()
+            found |= {field for field in FIELD_SCOPES if field in text}
+    return found
+
+
 def scope_alternatives(spec: dict[str, Any], method: str) -> set[str]:
     if method in NOT_IN_SPEC:
         return NOT_IN_SPEC[method]
@@ -144,4 +158,7 @@ def test_manifest_grants_every_scope_the_code_needs_and_no_more() -> None:
     for element in sorted(block_elements_used()):
         assert ELEMENT_SCOPES[element] <= granted, f"{element} needs {ELEMENT_SCOPES[element]}"
         justified |= ELEMENT_SCOPES[element]
+    for field in sorted(answer_fields_used()):
+        assert FIELD_SCOPES[field] <= granted, f"{field} needs {FIELD_SCOPES[field]}"
+        justified |= FIELD_SCOPES[field]
     assert granted == justified, f"scopes nothing uses: {sorted(granted - justified)}"

@@ -116,3 +116,19 @@ def test_the_full_pitch_modal_shows_every_word_without_splitting_an_escape() -> 
     assert joined.count("&amp;") == 4 * long.count("&")
     assert "<!channel>" not in joined
     assert len(view["blocks"]) <= 100
+
+
+def test_every_pitch_in_a_list_can_be_opened_in_full() -> None:
+    from dataclasses import replace
+
+    from bot.views.pitches import VIEW_PITCH_ACTION, build_pitch_list
+
+    pitches = [replace(_pitch(), id=number) for number in (4, 5, 6)]
+    shown = build_pitch_list(pitches, 0, 10, title="Pitches", action_id="pitches_page", value="org")
+    assert check_message(shown.get("text"), shown["blocks"]) is None
+    opened = [
+        block["accessory"]["value"]
+        for block in shown["blocks"]
+        if block.get("accessory", {}).get("action_id") == VIEW_PITCH_ACTION
+    ]
+    assert opened == ["4", "5", "6"]

@@ -388,7 +388,9 @@ def build_pitch_list(
         blocks.append(
             section(
                 f"*{safe(pitch.startup_name, 200)}* → {safe(pitch.opportunity_title, 150)}\n"
-                + safe(pitch.solution, 300)
+                + safe(pitch.solution, 300),
+                # The whole pitch, after the same permission check as everywhere else.
+                accessory=button(_("Open pitch"), VIEW_PITCH_ACTION, str(pitch.id)),
             )
         )
     if len(pitches) > start + page_size or page > 0:

@@ -188,6 +188,7 @@ def _notice(
     )
     if episode is None:
         return
+    _refresh_cards(session, organisation, f"outsider:{person}:{episode}", now)
     members = organisations.members(session=session, organisation_id=organisation.id)
     managers = [m.user_id for m in members if m.role is Role.PROJECT_MANAGER]
     if not managers:  # nobody manages the group yet: the admins do
@@ -205,6 +206,21 @@ def _notice(
         )
 
 
+def _refresh_cards(
+    session: Session, organisation: Organisation, reason: str, now: datetime
+) -> None:
+    """The pitch cards already in the channel turn short: its history is readable too."""
+    from handlers.pitch_cards import refresh_cards_in  # pitch_cards imports this module
+
+    refresh_cards_in(
+        session=session,
+        organisation_id=organisation.id,
+        channel=organisation.channel_id,
+        reason=reason,
+        now=now,
+    )
+
+
 def _tell_state(
     session: Session,
     deps: Deps,
@@ -213,6 +229,8 @@ def _tell_state(
     revision: int,
     now: datetime,
 ) -> None:
+    if state != "safe":
+        _refresh_cards(session, organisation, f"state:{revision}", now)
     group, admins = _readers(session, deps, organisation.id)
     for person in sorted(group | admins):
         outbox.post(

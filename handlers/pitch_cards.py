@@ -91,6 +91,31 @@ def owe_card(
     )
 
 
+def refresh_cards_in(
+    *, session: Session, organisation_id: int, channel: str, reason: str, now: datetime
+) -> None:
+    """Refresh every pitch card already in a group channel, once per ``reason``.
+
+    Whoever joins a private channel (or reads it once it is public or shared) reads its
+    history too: the cards are built again when sent, so they turn short where outsiders can
+    read them (the note of the latest decision is left off; the status stays).
+    """
+    for pitch in pitches.for_organisation(session=session, organisation_id=organisation_id):
+        if not pitch.card_ts or (pitch.card_channel or channel) != channel:
+            continue
+        outbox.update_message(
+            session=session,
+            key=f"{card_key(pitch.id)}@{reason}",
+            kind=CARD,
+            channel=channel,
+            ts=pitch.card_ts,
+            build=CARD,
+            build_args={"pitch": pitch.id, "note": "", "note_text": "", "person": ""},
+            language={"organisation": organisation_id},
+            now=now,
+        )
+
+
 @REGISTRY.builder(CARD)
 def build_card(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
     """The card as the pitch stands now (None when the pitch is gone).

@@ -150,7 +150,12 @@ def server(
 ) -> Iterator[ServerProcess]:
     """`matchday serve` against this database and the fake Slack."""
     log = tmp_path_factory.mktemp("server") / "matchday.log"
-    process = ServerProcess(database_url, fake_slack.api_url, log).start()
+    # No scheduler tick in the shared server: tests run the tick themselves on their own
+    # clock, and a tick in the background (the weekly digest of a database the tests keep
+    # emptying, the half-hourly channel checks) would send into other tests' fake Slack.
+    process = ServerProcess(
+        database_url, fake_slack.api_url, log, MATCHDAY_SCHEDULER="false"
+    ).start()
     yield process
     process.stop()
 

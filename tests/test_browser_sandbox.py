@@ -148,6 +148,21 @@ def step_setup(demo: Demo) -> None:
     demo.ephemeral("Linked this channel to Telge Energi")
 
 
+def step_public_refused(demo: Demo) -> None:
+    """Linking the public #general as a project group's channel is refused, with what to do."""
+    demo.open_channel("general")
+    demo.type("/matchday setup")
+    refusal = demo.page.get_by_test_id("modal")
+    expect(refusal).to_be_visible(timeout=WAIT_MS)
+    expect(refusal).to_contain_text("This channel is public")
+    expect(refusal).to_contain_text("Create a private channel")
+    expect(demo.page.get_by_test_id("modal-submit")).to_be_hidden()
+    demo.shots.append(_shot(demo, "public-channel-refused"))
+    demo.page.get_by_test_id("modal-close").click()
+    expect(refusal).to_be_hidden(timeout=WAIT_MS)
+    demo.open_channel("telge-energi")
+
+
 def step_team(demo: Demo) -> None:
     """The admin adds Per to Telge Energi's project group."""
     demo.type("/matchday team")
@@ -459,6 +474,7 @@ def step_pilot_check_in(demo: Demo) -> None:
 
 STEPS: list[tuple[str, Callable[[Demo], None]]] = [
     ("setup", step_setup),
+    ("back-in-the-private-channel", step_public_refused),
     ("team", step_team),
     ("focus-area", step_focus_area),
     ("assessment", step_assessment),

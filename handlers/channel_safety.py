@@ -410,10 +410,7 @@ def add_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: Bolt
         _refuse(deps, action)
         return
     organisation, person = found
-    view = build_add_member_modal(organisation, action.response_url)
-    for block in view["blocks"]:
-        if block.get("block_id") == "user":
-            block["element"]["initial_user"] = person
+    view = build_add_member_modal(organisation, action.response_url, person)
     deps.after_ack.submit(open_modal, client, action.trigger_id, view, action.response_url)
 
 

@@ -82,8 +82,10 @@ def build_team(
     return message(summary, blocks)
 
 
-def build_add_member_modal(organisation: Organisation, response_url: str) -> dict[str, Any]:
-    """The form to add a person to the project group with a role."""
+def build_add_member_modal(
+    organisation: Organisation, response_url: str, person: str | None = None
+) -> dict[str, Any]:
+    """The form to add a person to the project group with a role (``person`` pre-chosen)."""
     roles = [option(role_label(role), role.value) for role in Role]
     return modal(
         ADD_MEMBER_CALLBACK,
@@ -94,7 +96,7 @@ def build_add_member_modal(organisation: Organisation, response_url: str) -> dic
                     name=safe(organisation.name, 200)
                 )
             ),
-            user_select("user", _("Person")),
+            user_select("user", _("Person"), initial=[person] if person else None),
             static_select(
                 "role",
                 _("Role"),

@@ -268,25 +268,7 @@ def register(app: App) -> None:
 
 
 @contextmanager
-def in_language_of(user_id: str) -> Iterator[None]:
-    """Build messages for this person in their language (after the ack only)."""
-    with use_language(language_for(user_id)):
-        yield
-
-
-@contextmanager
 def in_organisation_language(organisation_id: int, deps: Deps | None = None) -> Iterator[None]:
     """Build messages for an organisation's channel in its language."""
     with use_language(language_for_organisation(organisation_id, deps)):
         yield
-
-
-def post_in_their_language(
-    client: WebClient, user_id: str, build: Callable[[], dict[str, Any]]
-) -> None:
-    """Build a direct message in the recipient's language and send it (after the ack)."""
-    from handlers.common import post
-
-    with in_language_of(user_id):
-        message = build()
-    post(client, user_id, message)

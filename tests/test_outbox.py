@@ -419,3 +419,20 @@ def test_a_fan_out_to_one_channel_goes_one_message_a_second_in_order(
     time_.now += 1.0
     assert sender.drain() == 1
     assert _texts(slack, "C0GROUP") == ["paced 0", "paced 1", "paced 2"]
+
+
+def test_the_tick_forgets_clicks_older_than_a_day(deps: Deps, slack: FakeSlack) -> None:
+    from storage.models import InteractionRow
+    from storage.repositories import interactions
+    from worker.run import Worker
+
+    with deps.sessions.begin() as session:
+        assert interactions.claim(session=session, key="view:V1:h1", now=deps.clock.now())
+    _later(deps, 23 * 3600)
+    with deps.sessions.begin() as session:
+        assert interactions.claim(session=session, key="view:V2:h2", now=deps.clock.now())
+    _later(deps, 2 * 3600)
+    worker = Worker(deps, WebClient(token=BOT_TOKEN, base_url=slack.api_url), lambda _d, _c: None)
+    worker.tick()
+    with deps.sessions() as session:
+        assert [row.key for row in session.scalars(select(InteractionRow))] == ["view:V2:h2"]

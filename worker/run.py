@@ -10,7 +10,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from storage.repositories import outbox
+from storage.repositories import interactions, outbox
 from worker.sender import Sender
 
 logger = logging.getLogger(__name__)
@@ -20,6 +20,7 @@ TICK = "tick"
 SENDER = "sender"
 SILENT_AFTER = timedelta(minutes=3)  # /healthz says 503 when a part was quiet this long
 BEAT_EVERY = timedelta(seconds=30)
+INTERACTIONS_KEPT = timedelta(days=1)
 
 
 class Worker:
@@ -88,8 +89,19 @@ class Worker:
         self.beat(TICK)
         self._tick(self.deps, self.client)
         self.sender.resume_if_back()
+        self.forget_old_interactions()
         self.beat(TICK)
         self.deps.outbox_signal.wake()
+
+    def forget_old_interactions(self) -> None:
+        """Slack repeats a click or submission within minutes: a day of them is plenty."""
+        try:
+            with self.deps.sessions.begin() as session:
+                interactions.prune(
+                    session=session, before=self.deps.clock.now() - INTERACTIONS_KEPT
+                )
+        except Exception:
+            logger.exception("could not forget old interactions")
 
     def beat(self, name: str) -> None:
         """Record this part's heartbeat (a database that is away is only logged)."""

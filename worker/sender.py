@@ -101,7 +101,6 @@ class Sender:
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="outbox")
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.last_round: datetime | None = None
         self.on_round: Callable[[], None] = lambda: None  # the worker's heartbeat
 
     # the loop -----------------------------------------------------------------------------
@@ -133,7 +132,6 @@ class Sender:
     def run_once(self) -> int:
         """Claim one batch of due rows and deliver them; returns how many were claimed."""
         now = self.deps.clock.now()
-        self.last_round = now
         with self.deps.sessions.begin() as session:
             found = outbox.candidates(
                 session=session, now=now, limit=self.batch * 4, tasks=self.tasks

@@ -49,3 +49,16 @@ def use_language(language: str) -> Iterator[None]:
         yield
     finally:
         _language.reset(token)
+
+
+def current_language() -> str:
+    """The language the current reader is being answered in ("en", "sv")."""
+    return _language.get()
+
+
+def number(value: int) -> str:
+    """A whole number written as the reader writes it: 1,152 in English, 1 152 in Swedish."""
+    grouped = f"{value:,}"
+    if current_language() == "sv":
+        return grouped.replace(",", "\u00a0")
+    return grouped

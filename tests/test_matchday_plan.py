@@ -9,12 +9,15 @@ from dataclasses import replace
 from datetime import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from benchmarks.matchday_instances import generate
-from bot import matchday_solver
-from bot.matchday_greedy import greedy_assignment, polish
-from bot.matchday_plan import (
+from bot.planning import exact
+from bot.planning.greedy import greedy_assignment, polish
+from bot.planning.indexed import make_plan, prepare, simple_bound
+from bot.planning.planner import greedy, replan, solve
+from bot.planning.problem import (
     REASON_NEVER_BOTH_AVAILABLE,
     REASON_NO_ROOM,
     REASON_PARTY_FULL,
@@ -26,17 +29,13 @@ from bot.matchday_plan import (
     Request,
     check_plan,
     day_slots,
-    greedy,
     idle_gaps,
-    make_plan,
-    prepare,
-    replan,
-    solve,
     startups_without_meeting,
     validate,
 )
 
 MUST, SHOULD, COULD = Priority.MUST, Priority.SHOULD, Priority.COULD
+PLANNING = Path(__file__).resolve().parents[1] / "bot" / "planning"
 
 
 def _rng(seed: int) -> random.Random:
@@ -326,9 +325,9 @@ def test_highs_is_silent(capfd: pytest.CaptureFixture[str]) -> None:
 
 
 def test_domain_modules_import_no_slack_or_database() -> None:
-    bot = Path(__file__).resolve().parents[1] / "bot"
-    for name in ("matchday_plan.py", "matchday_solver.py", "matchday_greedy.py"):
-        tree = ast.parse((bot / name).read_text(encoding="utf-8"))
+    for path in sorted(PLANNING.glob("*.py")):
+        name = path.name
+        tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             modules: list[str] = []
             if isinstance(node, ast.Import):
@@ -358,7 +357,7 @@ def test_highs_failure_falls_back_to_greedy(monkeypatch: pytest.MonkeyPatch) -> 
     def broken(*args: object, **kwargs: object) -> object:
         raise RuntimeError("solver exploded")
 
-    monkeypatch.setattr(matchday_solver, "_run", broken)
+    monkeypatch.setattr(exact, "_run", broken)
     plan = solve(problem)
     assert plan.solver == "greedy"
     assert "solver exploded" in plan.note
@@ -366,9 +365,9 @@ def test_highs_failure_falls_back_to_greedy(monkeypatch: pytest.MonkeyPatch) -> 
     assert plan.objective == greedy(problem).objective
 
     def empty(*args: object, **kwargs: object) -> object:
-        return matchday_solver._Result(None, float("inf"), False, "Time limit reached")
+        return exact._Result(None, float("inf"), False, "Time limit reached")
 
-    monkeypatch.setattr(matchday_solver, "_run", empty)
+    monkeypatch.setattr(exact, "_run", empty)
     plan = solve(problem)
     assert plan.solver == "greedy" and not plan.proven_optimal
     assert check_plan(problem, plan) == []
@@ -449,3 +448,103 @@ def test_replan_random_small_instances_stay_valid() -> None:
             still_ok = slot[rid] in changed.common_slots(request)
             if still_ok:
                 assert new.slot_of().get(rid) == slot[rid]
+
+
+# --- the package's shape, the exact path's fallbacks, the bounds ---------------------------
+
+LAYERS = ["problem", "indexed", "greedy", "exact", "planner"]
+
+
+def _planning_imports(name: str) -> set[str]:
+    """The ``bot.planning`` modules that ``bot/planning/<name>.py`` imports."""
+    tree = ast.parse((PLANNING / f"{name}.py").read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        modules: list[str] = []
+        if isinstance(node, ast.Import):
+            modules = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules = [node.module]
+            if node.module == "bot.planning":
+                modules = [f"bot.planning.{a.name}" for a in node.names]
+        found |= {m.removeprefix("bot.planning.") for m in modules if m.startswith("bot.planning.")}
+    return found
+
+
+def test_the_planning_modules_import_only_downwards() -> None:
+    modules = sorted(p.stem for p in PLANNING.glob("*.py") if p.stem != "__init__")
+    assert sorted(LAYERS) == modules  # a new module gets its place in the layers
+    for i, name in enumerate(LAYERS):
+        below = set(LAYERS[:i])
+        assert _planning_imports(name) <= below, (name, _planning_imports(name) - below)
+    assert _planning_imports("__init__") == set()  # the model loads without HiGHS
+    bot = PLANNING.parent
+    assert not list(bot.glob("matchday_plan.py")) and not list(bot.glob("matchday_solver.py"))
+
+
+def test_the_integer_program_path_is_optimal_against_brute_force(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Pretend every relaxation is fractional: the plan then comes from rounding, reduced-cost
+    # fixing and the warm-started integer program, which must still be the exact optimum.
+    monkeypatch.setattr(exact, "_integral", lambda values, n_x: False)
+    rng = _rng(4242)
+    for _ in range(25):
+        problem = _random_problem(rng, orgs=3, startups=5, slots=3, n=9)
+        best_value, best_covered = _brute_force(problem)
+        plan = solve(problem)
+        assert check_plan(problem, plan) == []
+        assert (plan.objective, _covered(problem, plan)) == (best_value, best_covered)
+        assert plan.proven_optimal and plan.bound == best_value
+        assert solve(problem, fairness=False).objective == best_value
+
+
+def test_a_day_too_large_for_the_exact_solver_is_planned_by_the_heuristic_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(exact, "MIP_MAX_COLUMNS", 0)
+    rng = _rng(31)
+    for _ in range(10):
+        problem = _random_problem(rng, orgs=3, startups=5, slots=3, n=9)
+        best_value, _covered_best = _brute_force(problem)
+        plan = solve(problem)
+        assert check_plan(problem, plan) == []
+        assert plan.solver == "greedy"
+        assert "too large for the exact solver" in plan.note
+        assert "LP bound" in plan.note
+        assert plan.objective <= best_value <= plan.bound <= simple_bound(prepare(problem))
+        assert plan.gap == pytest.approx((plan.bound - plan.objective) / plan.bound)
+        assert plan.proven_optimal == (plan.objective == plan.bound)
+
+
+def test_any_dual_values_give_a_true_bound_and_optimal_ones_the_lp_bound() -> None:
+    rng = _rng(8)
+    for _ in range(15):
+        problem = _random_problem(rng, orgs=3, startups=5, slots=3, n=9)
+        best_value, _ = _brute_force(problem)
+        cols = exact._value_model(prepare(problem))
+        n_rows = len(cols.model.row_upper)
+        for _attempt in range(5):  # arbitrary non-negative duals: weaker, never wrong
+            duals = [rng.random() * 3 for _ in range(n_rows)]
+            assert exact.dual_bound(cols.model, np.asarray(duals)) >= best_value - 1e-9
+        relaxed = exact._run(cols.model, None, 5.0, lp=True)
+        assert relaxed.optimal and relaxed.row_duals is not None and relaxed.values is not None
+        lp_value = float(cols.model.cost @ relaxed.values)
+        assert exact.dual_bound(cols.model, relaxed.row_duals) == pytest.approx(lp_value)
+        assert lp_value >= best_value - 1e-9
+
+
+def test_a_replan_through_the_integer_program_moves_no_confirmed_meeting(
+    medium: tuple[Problem, Plan], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exact, "_integral", lambda values, n_x: False)  # skip the LP shortcut
+    problem, plan = medium
+    ids = sorted(plan.slot_of())
+    declined, confirmed = ids[3], set(ids[::2]) - {ids[3]}
+    weight = {r.id: r.weight for r in problem.requests}
+    new = replan(problem, plan, confirmed=confirmed, removed={declined})
+    assert check_plan(problem, new) == []
+    assert new.solver == "highs" and new.proven_optimal
+    assert declined not in new.slot_of()
+    assert not new.moved & confirmed
+    assert new.objective >= plan.objective - weight[declined]

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from typing import Any
 
-from bot.matchday_plan import Plan, PlanInputError, Problem, RequestId, greedy, validate
+from bot.planning.problem import Plan, PlanInputError, Problem, RequestId, validate
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,9 @@ MEMORY_MB = 1024
 """The child's address-space cap. A 3,000-request day peaks near 140 MB resident and 300 MB
 of address space (benchmarks/worker_rss.py), so this is ample for a real day and still far
 below what would trouble the machine."""
+FALLBACK_SECONDS = 0.0
+"""What the heuristic's repairs may take after the cap: none, so a fallback ends soon after
+it (the construction alone takes about a second for 20,000 requests)."""
 START_MARGIN = 1.5
 """Seconds kept back from the cap for the child to start and to send its plan."""
 _CONTEXT = multiprocessing.get_context("spawn")
@@ -104,12 +107,12 @@ def _outcome(job: Job, time_limit: float) -> Plan:
 
 def _fallback(job: Job, why: str) -> Plan:
     """The heuristic plan, made in this process (no HiGHS, little memory, well under a second)."""
+    from bot.planning.greedy import greedy_plan, repair_plan
+
     started = time.perf_counter()
     if job.previous is None:
-        result = greedy(job.problem)
+        result = greedy_plan(job.problem, time_limit=FALLBACK_SECONDS)
     else:
-        from bot.matchday_greedy import repair_plan
-
         result = repair_plan(
             job.problem, job.previous, confirmed=set(job.confirmed), removed=set(job.removed)
         )
@@ -170,8 +173,8 @@ def child_main(job: Job, send: Connection) -> None:
     """In the child: cap the memory, then solve and send the plan (or what went wrong)."""
     try:
         _cap_memory(job.memory_mb)
-        from bot.matchday_plan import replan as replan_exact
-        from bot.matchday_plan import solve
+        from bot.planning.planner import replan as replan_exact
+        from bot.planning.planner import solve
 
         if job.previous is None:
             outcome: object = solve(job.problem, time_limit=job.solver_seconds)

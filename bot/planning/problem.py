@@ -1,4 +1,4 @@
-"""Matchday scheduling: which requested 1:1 meetings happen, in which slot, at which table.
+"""The bottom layer of the matchday planner: the problem, the plan, and the rules a plan keeps.
 
 A *matchday* is a day of slots (:func:`day_slots`) with ``tables`` meetings possible per slot.
 Every party (a public organisation or a startup; both are just ids here) has a set of slots it
@@ -20,34 +20,14 @@ lower priority only: one must outweighs any three shoulds, one should any three 
 Availability default: a party missing from ``Problem.availability`` is available in every
 slot. That is what "a participant who never answers" gets: the form's default is "all day".
 
-Tie-breaking ("at (nearly) equal value"): :func:`solve` maximises ``K * value + (startups
-with a meeting)`` with ``K`` one more than the number of startups, so one unit of value
-outweighs every startup together: the result is the lexicographic optimum (value, then
-startups met) and the value is never traded for fairness. Idle gaps (per party, its runs of
-consecutive meetings - 1; consecutive slot indexes count as adjacent even across a break) are
-then reduced by a local search that only moves or swaps meetings between slots, which
-changes neither the value nor who meets.
-
-Time: :func:`solve` stops HiGHS at ``time_limit`` (HiGHS itself may overrun by its own setup
-work, about a second on the largest benchmark instance) and then uses the best plan found,
-recording ``proven_optimal=False`` and the gap to HiGHS's bound; the heuristic plan is the
-warm start and the fallback.
-
-Re-planning (:func:`replan`) keeps confirmed meetings whose slot still works exactly where
-they are (a hard constraint), never lets the value fall below "the previous plan minus what
-was removed or became impossible, plus what fits in directly", and then trades value against
-moves: one could meeting is worth 100, moving an unconfirmed meeting costs 40 and dropping
-one 90, so a could justifies at most two moves, a should 24, a must 249; gaps come last.
-A declined meeting goes in ``removed`` (it is dropped); a party who cannot make the time any
-more is new unavailability in ``problem.availability`` (the meeting is moved if possible).
-
-The exact solver (HiGHS via ``highspy``) lives in :mod:`bot.matchday_solver`, the heuristic in
-:mod:`bot.matchday_greedy`; this module holds the data, the checks and the public functions.
+This module imports nothing of the planner above it: :mod:`bot.planning.indexed` numbers a
+problem for the solvers, :mod:`bot.planning.greedy` and :mod:`bot.planning.exact` solve it and
+:mod:`bot.planning.planner` is the entry point.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 from enum import Enum
@@ -62,18 +42,17 @@ __all__ = [
     "REASON_PARTY_FULL",
     "REASON_REMOVED",
     "Meeting",
+    "PartyId",
     "Plan",
     "PlanInputError",
     "Priority",
     "Problem",
     "Request",
+    "RequestId",
     "Slot",
     "check_plan",
     "day_slots",
-    "greedy",
     "idle_gaps",
-    "replan",
-    "solve",
     "startups_without_meeting",
     "validate",
 ]
@@ -296,184 +275,6 @@ def validate(problem: Problem) -> None:
         raise PlanInputError("; ".join(issues))
 
 
-# --- shared machinery for the solver and the heuristic -------------------------------------
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """``problem`` in index form: parties and requests numbered, candidate slots listed."""
-
-    problem: Problem
-    requests: list[Request]
-    weights: list[int]
-    org: list[int]
-    startup: list[int]
-    parties: list[PartyId]
-    candidates: list[tuple[int, ...]]
-
-
-def prepare(problem: Problem) -> Prepared:
-    """Number the parties and requests and list each request's common slots."""
-    party_index: dict[PartyId, int] = {}
-    for request in problem.requests:
-        party_index.setdefault(request.organisation, len(party_index))
-        party_index.setdefault(request.startup, len(party_index))
-    return Prepared(
-        problem=problem,
-        requests=list(problem.requests),
-        weights=[r.weight for r in problem.requests],
-        org=[party_index[r.organisation] for r in problem.requests],
-        startup=[party_index[r.startup] for r in problem.requests],
-        parties=list(party_index),
-        candidates=[tuple(problem.common_slots(r)) for r in problem.requests],
-    )
-
-
-def assignment_value(prep: Prepared, assignment: list[int]) -> int:
-    """The weighted value of a slot-per-request assignment (-1 = not placed)."""
-    return sum(w for w, s in zip(prep.weights, assignment, strict=True) if s >= 0)
-
-
-def unplaced_reasons(prep: Prepared, assignment: list[int]) -> dict[int, str]:
-    """Why each request without a slot in ``assignment`` has none, by request index."""
-    tables = prep.problem.tables
-    busy: set[tuple[int, int]] = set()
-    load = [0] * prep.problem.slots
-    for q, s in enumerate(assignment):
-        if s >= 0:
-            load[s] += 1
-            busy.add((prep.org[q], s))
-            busy.add((prep.startup[q], s))
-    reasons: dict[int, str] = {}
-    for r, s in enumerate(assignment):
-        if s >= 0:
-            continue
-        candidates = prep.candidates[r]
-        if not candidates:
-            reasons[r] = REASON_NEVER_BOTH_AVAILABLE
-            continue
-        o, t = prep.org[r], prep.startup[r]
-        reason = REASON_NO_ROOM
-        for p, kind in ((o, "organisation"), (t, "startup")):
-            own = prep.problem.available(prep.parties[p])
-            if all((p, c) in busy for c in own if 0 <= c < prep.problem.slots):
-                reason = f"{REASON_PARTY_FULL} ({kind} {prep.parties[p]})"
-                break
-        else:
-            if any(
-                (o, c) not in busy and (t, c) not in busy and load[c] < tables for c in candidates
-            ):
-                reason = REASON_NOT_SCHEDULED
-        reasons[r] = reason
-    return reasons
-
-
-def assign_tables(
-    slots: Mapping[RequestId, int],
-    tables: int,
-    previous: Mapping[RequestId, Meeting] | None = None,
-    order: Iterable[RequestId] = (),
-) -> list[Meeting]:
-    """Table numbers 1..tables per slot, keeping previous tables where possible.
-
-    Meetings still in their previous slot keep their table first (in ``order``'s order, then
-    the rest), then moved meetings keep their previous table number if it is free, and the
-    others take the lowest free table.
-    """
-    previous = previous or {}
-    ranked = list(dict.fromkeys([*(r for r in order if r in slots), *sorted(slots)]))
-    taken: dict[int, set[int]] = {}
-    table_of: dict[RequestId, int] = {}
-    for same_slot in (True, False):
-        for rid in ranked:
-            before = previous.get(rid)
-            if rid in table_of or before is None or (before.slot == slots[rid]) != same_slot:
-                continue
-            used = taken.setdefault(slots[rid], set())
-            if 1 <= before.table <= tables and before.table not in used:
-                used.add(before.table)
-                table_of[rid] = before.table
-    for rid in ranked:
-        if rid in table_of:
-            continue
-        used = taken.setdefault(slots[rid], set())
-        table = next(t for t in range(1, tables + 1) if t not in used)
-        used.add(table)
-        table_of[rid] = table
-    return [Meeting(rid, slots[rid], table_of[rid]) for rid in sorted(slots)]
-
-
-def make_plan(
-    prep: Prepared,
-    assignment: list[int],
-    *,
-    bound: float,
-    proven_optimal: bool,
-    solver: str,
-    seconds: float,
-    previous: Plan | None = None,
-    confirmed: Iterable[RequestId] = (),
-    removed: Iterable[RequestId] = (),
-    note: str = "",
-) -> Plan:
-    """Turn a slot-per-request assignment into a :class:`Plan` with tables and reasons."""
-    removed_set = set(removed)
-    slots = {prep.requests[r].id: s for r, s in enumerate(assignment) if s >= 0}
-    before = {m.request_id: m for m in previous.meetings} if previous else {}
-    meetings = assign_tables(slots, prep.problem.tables, before, order=sorted(confirmed))
-    unplaced: dict[RequestId, str] = {}
-    for r, reason in unplaced_reasons(prep, assignment).items():
-        rid = prep.requests[r].id
-        unplaced[rid] = REASON_REMOVED if rid in removed_set else reason
-    value = assignment_value(prep, assignment)
-    bound = max(float(bound), float(value))
-    if proven_optimal:
-        bound = float(value)
-    gap = (bound - value) / bound if bound > 0 else 0.0
-    moved = frozenset(rid for rid, s in slots.items() if rid in before and before[rid].slot != s)
-    dropped = frozenset(
-        rid for rid in before if rid not in slots and rid not in removed_set and rid in unplaced
-    )
-    return Plan(
-        meetings=tuple(meetings),
-        unplaced=unplaced,
-        objective=value,
-        bound=bound,
-        proven_optimal=proven_optimal or gap == 0.0,
-        gap=gap,
-        solver=solver,
-        seconds=seconds,
-        moved=moved,
-        dropped=dropped,
-        note=note,
-    )
-
-
-def simple_bound(prep: Prepared) -> int:
-    """A cheap upper bound on the value: the day's tables, or each side's parties, whichever binds.
-
-    For the tables: the best ``slots * tables`` weights. For each side (organisations, then
-    startups): every party meets at most once in each slot it has a candidate request in.
-    """
-    problem = prep.problem
-    placeable = sorted(
-        (w for w, c in zip(prep.weights, prep.candidates, strict=True) if c), reverse=True
-    )
-    best = sum(placeable[: problem.slots * max(problem.tables, 0)])
-    for side in (prep.org, prep.startup):
-        weights_of: dict[int, list[int]] = {}
-        slots_of: dict[int, set[int]] = {}
-        for r, w in enumerate(prep.weights):
-            if prep.candidates[r]:
-                weights_of.setdefault(side[r], []).append(w)
-                slots_of.setdefault(side[r], set()).update(prep.candidates[r])
-        total = sum(
-            sum(sorted(ws, reverse=True)[: len(slots_of[p])]) for p, ws in weights_of.items()
-        )
-        best = min(best, total)
-    return best
-
-
 # --- checks and measures ---------------------------------------------------------------------
 
 
@@ -541,36 +342,3 @@ def startups_without_meeting(problem: Problem, plan: Plan) -> set[PartyId]:
     placed = plan.slot_of()
     met = {r.startup for r in problem.requests if r.id in placed}
     return {r.startup for r in problem.requests} - met
-
-
-# --- the public planners ---------------------------------------------------------------------
-
-
-def solve(problem: Problem, *, time_limit: float = 10.0, fairness: bool = True) -> Plan:
-    """The best plan HiGHS proves (or finds within ``time_limit`` seconds); greedy as fallback."""
-    from bot.matchday_solver import solve_exact
-
-    return solve_exact(problem, time_limit=time_limit, fairness=fairness)
-
-
-def greedy(problem: Problem) -> Plan:
-    """A fast heuristic plan: priority order, most-constrained first, then local repairs."""
-    from bot.matchday_greedy import greedy_plan
-
-    return greedy_plan(problem)
-
-
-def replan(
-    problem: Problem,
-    previous: Plan,
-    *,
-    confirmed: set[RequestId],
-    removed: set[RequestId],
-    time_limit: float = 3.0,
-) -> Plan:
-    """Re-plan after declines or new unavailability, moving as few meetings as possible."""
-    from bot.matchday_solver import replan_exact
-
-    return replan_exact(
-        problem, previous, confirmed=confirmed, removed=removed, time_limit=time_limit
-    )

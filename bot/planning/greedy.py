@@ -1,4 +1,4 @@
-"""The fast matchday heuristic: the baseline plan, the exact solver's warm start and fallback.
+"""The matchday heuristic: the baseline plan, the exact solver's warm start and fallback.
 
 1. *Construction*: requests in priority order, within a priority the most constrained first
    (fewest common slots); each goes to the free slot with the least remaining demand per free
@@ -21,18 +21,18 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
-from bot.matchday_plan import (
-    Plan,
-    Prepared,
-    Problem,
-    RequestId,
-    make_plan,
-    prepare,
-    simple_bound,
-    validate,
-)
+from bot.planning.indexed import Prepared, make_plan, prepare, simple_bound
+from bot.planning.problem import Plan, Problem, RequestId, validate
 
-__all__ = ["Schedule", "greedy_assignment", "greedy_plan", "polish", "repair", "repair_plan"]
+__all__ = [
+    "Schedule",
+    "greedy_assignment",
+    "greedy_fill",
+    "greedy_plan",
+    "polish",
+    "repair",
+    "repair_plan",
+]
 
 _MAX_PASSES = 6
 
@@ -380,6 +380,25 @@ def greedy_assignment(
     return sched.assignment()
 
 
+def greedy_fill(sched: Schedule, deadline: float) -> None:
+    """Add what still fits to ``sched`` (in construction order), then improve until ``deadline``."""
+    _construct(sched, _order(sched.prep))
+    sched.log.clear()
+    _improve(sched, deadline)
+    sched.log.clear()
+
+
+def improve(prep: Prepared, assignment: list[int], time_limit: float) -> list[int]:
+    """``assignment`` after repairs that raise (value, startups met); nothing else changes."""
+    sched = Schedule(prep)
+    for r, s in enumerate(assignment):
+        if s >= 0:
+            sched.place(r, s)
+    sched.log.clear()
+    _improve(sched, time.perf_counter() + time_limit)
+    return sched.assignment()
+
+
 def polish(
     prep: Prepared,
     assignment: list[int],
@@ -430,12 +449,16 @@ def repair(
     return sched.assignment()
 
 
-def greedy_plan(problem: Problem) -> Plan:
-    """The heuristic plan for ``problem`` with a cheap bound on the optimum."""
+def greedy_plan(problem: Problem, time_limit: float = 1.0, note: str = "") -> Plan:
+    """The heuristic plan for ``problem`` with a cheap bound on the optimum.
+
+    ``time_limit`` bounds the repairs and gap-closing after the construction (which is one
+    pass over the requests and their slots).
+    """
     started = time.perf_counter()
     validate(problem)
     prep = prepare(problem)
-    assignment = greedy_assignment(prep)
+    assignment = greedy_assignment(prep, time_limit)
     return make_plan(
         prep,
         assignment,
@@ -443,6 +466,7 @@ def greedy_plan(problem: Problem) -> Plan:
         proven_optimal=False,
         solver="greedy",
         seconds=time.perf_counter() - started,
+        note=note,
     )
 
 

@@ -183,8 +183,14 @@ def block_problems(blocks: list[Any], pointer: str, max_blocks: int) -> list[str
     """Problems with a list of blocks, each tagged with its JSON pointer."""
     found = _Problems()
     found.max_items(blocks, max_blocks, pointer)
+    seen: set[str] = set()
     for index, block in enumerate(blocks):
         _check_block(found, block, f"{pointer}/{index}")
+        block_id = block.get("block_id") if isinstance(block, dict) else None
+        if isinstance(block_id, str) and block_id:
+            if block_id in seen:
+                found.add("duplicate block_id", f"{pointer}/{index}/block_id")
+            seen.add(block_id)
     return found.items
 
 
@@ -212,14 +218,25 @@ def _check_block(found: _Problems, block: Any, ptr: str) -> None:
         if not isinstance(elements, list) or not elements:
             found.schema(f"{ptr}/elements")
         found.max_items(elements, 10, f"{ptr}/elements")
+        for i, element in enumerate(elements if isinstance(elements, list) else []):
+            if isinstance(element, dict) and element.get("type") == "image":
+                found.max_len(element.get("alt_text"), 2000, f"{ptr}/elements/{i}/alt_text")
+            else:
+                found.text(element, 3000, f"{ptr}/elements/{i}")
     elif kind == "actions":
         elements = block.get("elements")
         if not isinstance(elements, list) or not elements:
             found.schema(f"{ptr}/elements")
             return
         found.max_items(elements, 25, f"{ptr}/elements")
+        action_ids: set[str] = set()
         for i, element in enumerate(elements):
             _check_element(found, element, f"{ptr}/elements/{i}")
+            action_id = element.get("action_id") if isinstance(element, dict) else None
+            if isinstance(action_id, str) and action_id:
+                if action_id in action_ids:
+                    found.add("duplicate action_id", f"{ptr}/elements/{i}/action_id")
+                action_ids.add(action_id)
     elif kind == "input":
         found.text(block.get("label"), 2000, f"{ptr}/label", plain_only=True)
         found.text(block.get("hint"), 2000, f"{ptr}/hint", plain_only=True, required=False)
@@ -254,13 +271,60 @@ def _check_element(found: _Problems, element: Any, ptr: str) -> None:
             found.schema(f"{ptr}/options")
             return
         found.max_items(options, _OPTION_LIMITS[kind], f"{ptr}/options")
+        values: list[Any] = []
         for i, option in enumerate(options):
             if not isinstance(option, dict):
                 found.schema(f"{ptr}/options/{i}")
                 continue
             found.text(option.get("text"), 75, f"{ptr}/options/{i}/text")
             found.max_len(option.get("value"), 150, f"{ptr}/options/{i}/value")
+            values.append(option.get("value"))
+        initial = element.get("initial_options")
+        if isinstance(initial, list):
+            for i, chosen in enumerate(initial):
+                if not isinstance(chosen, dict) or chosen.get("value") not in values:
+                    found.add("must be one of the options", f"{ptr}/initial_options/{i}")
     elif kind == "plain_text_input":
         max_length = element.get("max_length")
         if isinstance(max_length, int) and max_length > 3000:
             found.add("must be less than or equal to 3000", f"{ptr}/max_length")
+
+
+MAX_SUGGESTED_OPTIONS = 100
+
+
+def check_options(answer: Any) -> Violation | None:
+    """Check an app's answer to a ``block_suggestion`` as Slack does before it shows it:
+    at most 100 options (or 100 groups of at most 100), texts within 75 characters."""
+    found = _Problems()
+    if not isinstance(answer, dict):
+        found.schema("")
+        return Violation("invalid_options", found.items)
+    groups = answer.get("option_groups")
+    if groups is not None:
+        if not isinstance(groups, list):
+            found.schema("/option_groups")
+            groups = []
+        found.max_items(groups, MAX_SUGGESTED_OPTIONS, "/option_groups")
+        for g, group in enumerate(groups):
+            if not isinstance(group, dict):
+                found.schema(f"/option_groups/{g}")
+                continue
+            found.text(group.get("label"), 75, f"/option_groups/{g}/label", plain_only=True)
+            _check_options(found, group.get("options"), f"/option_groups/{g}/options")
+    else:
+        _check_options(found, answer.get("options"), "/options")
+    return Violation("invalid_options", found.items) if found.items else None
+
+
+def _check_options(found: _Problems, options: Any, ptr: str) -> None:
+    if not isinstance(options, list):
+        found.schema(ptr)
+        return
+    found.max_items(options, MAX_SUGGESTED_OPTIONS, ptr)
+    for i, option in enumerate(options):
+        if not isinstance(option, dict):
+            found.schema(f"{ptr}/{i}")
+            continue
+        found.text(option.get("text"), 75, f"{ptr}/{i}/text", plain_only=True)
+        found.max_len(option.get("value"), 150, f"{ptr}/{i}/value")

@@ -365,3 +365,164 @@ def test_wait_for_reports_what_was_seen(fake: FakeSlack, client: WebClient) -> N
     fake.reset_calls()
     assert fake.calls == []
     assert [m["text"] for m in fake.messages("C1")] == ["kept"]
+
+
+def button_element(action_id: str = "go", value: str = "1", text: str = "Go") -> dict[str, object]:
+    return {
+        "type": "button",
+        "action_id": action_id,
+        "value": value,
+        "text": {"type": "plain_text", "text": text},
+    }
+
+
+def select_of(count: int) -> dict[str, object]:
+    options = [
+        {"text": {"type": "plain_text", "text": f"S{i}"}, "value": str(i)} for i in range(count)
+    ]
+    return {"type": "static_select", "action_id": "pick", "options": options}
+
+
+def fields_of(*texts: str) -> dict[str, object]:
+    return {"type": "section", "fields": [{"type": "mrkdwn", "text": t} for t in texts]}
+
+
+# (what is over, blocks at the limit, blocks one over it, the pointer Slack names)
+OVER_THE_LIMIT = [
+    ("fields", [fields_of(*["f"] * 10)], [fields_of(*["f"] * 11)], "/blocks/0/fields"),
+    ("field text", [fields_of("f" * 2000)], [fields_of("f" * 2001)], "/blocks/0/fields/0/text"),
+    (
+        "actions",
+        [{"type": "actions", "elements": [button_element(f"a{i}") for i in range(25)]}],
+        [{"type": "actions", "elements": [button_element(f"a{i}") for i in range(26)]}],
+        "/blocks/0/elements",
+    ),
+    (
+        "options",
+        [{"type": "actions", "elements": [select_of(100)]}],
+        [{"type": "actions", "elements": [select_of(101)]}],
+        "/blocks/0/elements/0/options",
+    ),
+    (
+        "button value",
+        [{"type": "actions", "elements": [button_element(value="v" * 2000)]}],
+        [{"type": "actions", "elements": [button_element(value="v" * 2001)]}],
+        "/blocks/0/elements/0/value",
+    ),
+    (
+        "action_id",
+        [{"type": "actions", "elements": [button_element("a" * 255)]}],
+        [{"type": "actions", "elements": [button_element("a" * 256)]}],
+        "/blocks/0/elements/0/action_id",
+    ),
+    (
+        "block_id",
+        [{**section("x"), "block_id": "b" * 255}],
+        [{**section("x"), "block_id": "b" * 256}],
+        "/blocks/0/block_id",
+    ),
+    (
+        "header",
+        [{"type": "header", "text": {"type": "plain_text", "text": "h" * 150}}],
+        [{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}],
+        "/blocks/0/text/text",
+    ),
+    (
+        "context elements",
+        [{"type": "context", "elements": [{"type": "mrkdwn", "text": "c"}] * 10}],
+        [{"type": "context", "elements": [{"type": "mrkdwn", "text": "c"}] * 11}],
+        "/blocks/0/elements",
+    ),
+    (
+        "context text",
+        [{"type": "context", "elements": [{"type": "mrkdwn", "text": "c" * 3000}]}],
+        [{"type": "context", "elements": [{"type": "mrkdwn", "text": "c" * 3001}]}],
+        "/blocks/0/elements/0/text",
+    ),
+    (
+        "duplicate block_id",
+        [{**section("x"), "block_id": "one"}, {**section("y"), "block_id": "two"}],
+        [{**section("x"), "block_id": "one"}, {**section("y"), "block_id": "one"}],
+        "/blocks/1/block_id",
+    ),
+    (
+        "duplicate action_id in a block",
+        [{"type": "actions", "elements": [button_element("a"), button_element("b")]}],
+        [{"type": "actions", "elements": [button_element("a"), button_element("a")]}],
+        "/blocks/0/elements/1/action_id",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("fits", "over", "pointer"),
+    [case[1:] for case in OVER_THE_LIMIT],
+    ids=[case[0] for case in OVER_THE_LIMIT],
+)
+def test_messages_over_a_limit_are_refused_whole(
+    fake: FakeSlack,
+    client: WebClient,
+    fits: list[dict[str, object]],
+    over: list[dict[str, object]],
+    pointer: str,
+) -> None:
+    assert client.chat_postMessage(channel="C1", text="x", blocks=fits)["ok"]
+    with pytest.raises(SlackApiError) as exc:
+        client.chat_postMessage(channel="C1", text="x", blocks=over)
+    assert error_of(exc) == "invalid_blocks"
+    messages = exc.value.response["response_metadata"]["messages"]
+    assert any(f"[json-pointer:{pointer}]" in message for message in messages), messages
+    # Nothing cut and posted anyway: only the message that fits is in the channel.
+    assert [m["blocks"] for m in fake.messages("C1")] == [fits]
+
+
+@pytest.mark.parametrize(
+    ("fits", "over", "pointer"),
+    [case[1:] for case in OVER_THE_LIMIT],
+    ids=[case[0] for case in OVER_THE_LIMIT],
+)
+def test_views_over_a_limit_are_refused(
+    fake: FakeSlack,
+    client: WebClient,
+    fits: list[dict[str, object]],
+    over: list[dict[str, object]],
+    pointer: str,
+) -> None:
+    assert client.views_open(trigger_id=fake.issue_trigger_id(), view=modal(blocks=fits))["ok"]
+    with pytest.raises(SlackApiError) as exc:
+        client.views_open(trigger_id=fake.issue_trigger_id(), view=modal(blocks=over))
+    assert error_of(exc) == "invalid_arguments"
+    messages = exc.value.response["response_metadata"]["messages"]
+    view_pointer = "/view" + pointer
+    assert any(f"[json-pointer:{view_pointer}]" in message for message in messages), messages
+
+
+def test_view_sizes_and_metadata(fake: FakeSlack, client: WebClient) -> None:
+    fits = modal(blocks=[section("b")] * 100, private_metadata="m" * 3000)
+    assert client.views_open(trigger_id=fake.issue_trigger_id(), view=fits)["ok"]
+    for over, pointer in (
+        (modal(blocks=[section("b")] * 101), "/view/blocks"),
+        (modal(private_metadata="m" * 3001), "/view/private_metadata"),
+    ):
+        with pytest.raises(SlackApiError) as exc:
+            client.views_open(trigger_id=fake.issue_trigger_id(), view=over)
+        assert error_of(exc) == "invalid_arguments"
+        assert any(
+            f"[json-pointer:{pointer}]" in message
+            for message in exc.value.response["response_metadata"]["messages"]
+        )
+    assert len(fake.open_views) == 1
+
+
+def test_initial_options_must_be_offered(fake: FakeSlack, client: WebClient) -> None:
+    boxes = {
+        "type": "checkboxes",
+        "action_id": "slots",
+        "options": [{"text": {"type": "plain_text", "text": "09:00"}, "value": "0"}],
+        "initial_options": [{"text": {"type": "plain_text", "text": "09:30"}, "value": "1"}],
+    }
+    with pytest.raises(SlackApiError) as exc:
+        client.chat_postMessage(
+            channel="C1", text="x", blocks=[{"type": "actions", "elements": [boxes]}]
+        )
+    assert error_of(exc) == "invalid_blocks"

@@ -2,7 +2,8 @@
 
 * Slash commands: a form body (:func:`slash_command`).
 * Interactivity: a form body with one ``payload`` field holding JSON
-  (:func:`block_actions`, :func:`view_submission`, :func:`view_closed`).
+  (:func:`block_actions`, :func:`view_submission`, :func:`view_closed`), and the
+  ``block_suggestion`` an external select sends as people type (:func:`block_suggestion`).
 * Events API: a JSON ``event_callback`` envelope around an event (:func:`event_callback`
   with :func:`message_event`, :func:`message_changed_event`,
   :func:`app_home_opened_event`), and the :func:`url_verification` handshake.
@@ -291,6 +292,49 @@ def view_submission(
         "is_enterprise_install": False,
         "enterprise": None,
     }
+    return _form_payload(payload)
+
+
+def block_suggestion(
+    *,
+    user_id: str,
+    action_id: str,
+    value: str,
+    block_id: str = "",
+    view: Mapping[str, Any] | None = None,
+    user_name: str | None = None,
+    team_id: str = TEAM_ID,
+    team_domain: str = TEAM_DOMAIN,
+    api_app_id: str = APP_ID,
+    token: str = VERIFICATION_TOKEN,
+) -> str:
+    """The interactivity body Slack sends to the options load URL while a person types
+    ``value`` into an ``external_select`` (in the modal ``view``, when given)."""
+    payload: JsonDict = {
+        "type": "block_suggestion",
+        "user": _user(user_id, user_name, team_id),
+        "container": {"type": "view", "view_id": (view or {}).get("id")},
+        "api_app_id": api_app_id,
+        "token": token,
+        "action_id": action_id,
+        "block_id": block_id,
+        "value": value,
+        "team": _team(team_id, team_domain),
+        "enterprise": None,
+        "is_enterprise_install": False,
+    }
+    if view is not None:
+        payload["view"] = _view_for(
+            view,
+            view_id=None,
+            callback_id=None,
+            private_metadata=None,
+            view_hash=None,
+            values={},
+            team_id=team_id,
+            api_app_id=api_app_id,
+        )
+        payload["container"]["view_id"] = payload["view"]["id"]
     return _form_payload(payload)
 
 

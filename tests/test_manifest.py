@@ -30,6 +30,7 @@ class RecordingApp:
             "event": set(),
             "action": set(),
             "view": set(),
+            "options": set(),
         }
 
     def _recorder(self, kind: str):
@@ -38,6 +39,10 @@ class RecordingApp:
             return lambda function: function
 
         return register
+
+    def use(self, middleware: Any) -> Any:
+        """Global middleware wires no listener."""
+        return middleware
 
     def __getattr__(self, kind: str):
         if kind in self.registered:
@@ -84,6 +89,13 @@ def test_interactivity_is_on_when_buttons_or_modals_are_registered() -> None:
     assert MANIFEST["settings"]["interactivity"]["is_enabled"] is bool(
         wired["action"] or wired["view"]
     )
+
+
+def test_pickers_that_load_options_have_their_url() -> None:
+    # Slack sends block_suggestion requests to the options load URL, not the request URL.
+    assert registered()["options"], "no external select answers options: is the scan stale?"
+    interactivity = MANIFEST["settings"]["interactivity"]
+    assert interactivity.get("message_menu_options_url") == interactivity["request_url"]
 
 
 def web_api_methods_used() -> set[str]:

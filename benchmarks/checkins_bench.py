@@ -36,7 +36,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as wall_time
 from pathlib import Path
@@ -78,7 +78,7 @@ def worker(database_url: str, api_url: str, advance: bool) -> None:
         MATCHDAY_ADMINS=ADMIN,
     )
     clock = FixedClock(DUE)
-    deps = replace(new_deps(settings), clock=clock)
+    deps = new_deps(settings, clock)
     client = make_client(settings)
     unposted = select(func.count()).where(CheckinRow.seq == 1, CheckinRow.posted_at.is_(None))
     print("ready", flush=True)
@@ -167,6 +167,7 @@ def _drop_postgres(name: str) -> None:
 
 def _seed(database_url: str, fake: Any, pilots_count: int) -> float:
     """Create the pilots (and their channels in the fake); returns the seconds it took."""
+    from bot.clock import FixedClock
     from bot.pilots import Cadence, Milestone, Person, Schedule, Side, occurrence
     from bot.programme import OrganisationKind
     from storage.db import make_engine, make_session_factory
@@ -181,7 +182,7 @@ def _seed(database_url: str, fake: Any, pilots_count: int) -> float:
     )
     first = occurrence(schedule, 0)
     assert first.due_at == DUE
-    with make_session_factory(engine).begin() as session:
+    with make_session_factory(engine, FixedClock(DUE - timedelta(days=1))).begin() as session:
         organisation, _created = organisations.save(
             session=session,
             actor=ADMIN,
@@ -226,6 +227,7 @@ def _verify(database_url: str, fake: Any, pilots_count: int) -> tuple[int, int, 
     """Duplicates, missing check-ins, and whether the database holds every posted ts."""
     from sqlalchemy import select
 
+    from bot.clock import FixedClock
     from storage.db import make_engine, make_session_factory
     from storage.models import CheckinRow
 
@@ -239,7 +241,7 @@ def _verify(database_url: str, fake: Any, pilots_count: int) -> tuple[int, int, 
     duplicates = sum(count - 1 for count in counts.values() if count > 1)
     missing = pilots_count - len(counts)
     engine = make_engine(database_url)
-    with make_session_factory(engine)() as session:
+    with make_session_factory(engine, FixedClock(DUE))() as session:
         rows = session.scalars(select(CheckinRow).where(CheckinRow.seq == 1)).all()
         recorded = all(
             row.message_ts is not None

@@ -11,7 +11,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
-__all__ = ["Clock", "FixedClock", "OffsetClock", "SystemClock"]
+__all__ = ["Clock", "FixedClock", "OffsetClock", "SystemClock", "moved_by_hand"]
 
 
 @runtime_checkable
@@ -60,6 +60,13 @@ class FixedClock:
     def __init__(self, start: datetime) -> None:
         self._lock = threading.Lock()
         self._now = _to_utc(start, "start")
+        self._start = self._now
+
+    @property
+    def offset(self) -> timedelta:
+        """How far the clock was moved since it was made (it never moves by itself)."""
+        with self._lock:
+            return self._now - self._start
 
     def now(self) -> datetime:
         """Return the clock's current (fixed) time in UTC."""
@@ -121,3 +128,14 @@ class OffsetClock:
 
     def __repr__(self) -> str:
         return f"OffsetClock(offset={self.offset!r}, base={self._base!r})"
+
+
+def moved_by_hand(clock: Clock) -> timedelta:
+    """How far ``clock`` has been moved by hand (not by time passing) since it was made.
+
+    A system clock never is; an offset clock (the sandbox's *Advance time*) by its offset; a
+    fixed clock by every move. The difference between two readings is the jump between them,
+    which tells a running app's clock jump apart from time during which the app was away.
+    """
+    offset = getattr(clock, "offset", None)
+    return offset if isinstance(offset, timedelta) else timedelta(0)

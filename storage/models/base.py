@@ -6,13 +6,40 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Dialect, MetaData
+from sqlalchemy.engine.interfaces import ExecutionContext
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from bot.clock import Clock
 
-def utcnow() -> datetime:
-    """The current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
+# The execution option that carries the app's clock to the columns' defaults. Sessions made
+# by storage.db.make_session_factory(engine, clock) set it on every statement they run.
+CLOCK_OPTION = "matchday_clock"
+
+
+class NoClockError(RuntimeError):
+    """A row was stamped through a connection that carries no clock."""
+
+
+def clock_of(context: ExecutionContext) -> Clock:
+    """The app's clock the statement runs under; raises when the sessions were made without one."""
+    clock = context.execution_options.get(CLOCK_OPTION)
+    if clock is None:
+        raise NoClockError(
+            "this row needs the current time, but its session has no clock: make sessions "
+            "with storage.db.make_session_factory(engine, clock)"
+        )
+    assert isinstance(clock, Clock)
+    return clock
+
+
+def utcnow(context: ExecutionContext) -> datetime:
+    """The app's current time for a column default or onupdate (never the wall clock).
+
+    SQLAlchemy calls this with the statement's execution context; the clock comes from the
+    session factory, so the sandbox's moved clock and a test's fixed clock stamp rows too.
+    """
+    return clock_of(context).now()
 
 
 def one_of(column: str, values: tuple[str, ...]) -> str:

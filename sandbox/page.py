@@ -6,6 +6,8 @@
   appear without reloading.
 * ``POST /sandbox/act``: one action as JSON (``kind``: send, click, submit, close, tab,
   dismiss, advance, restart_app); answers ``{"ok", "error", "errors"}``.
+* ``GET /sandbox/files/<file id>/<name>``: a file the app uploaded, with its content type,
+  as Slack serves it: images to show inline, anything else to download.
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ class Page:
             return _static(route.removeprefix("/static/"))
         if route == "/favicon.ico":
             return Reply(204, b"")
+        if route.startswith("/sandbox/files/"):
+            return self._file(route.removeprefix("/sandbox/files/"))
         if route == "/sandbox/state":
             return self._state(parse_qs(parts.query))
         if route == "/sandbox/act":
@@ -97,6 +101,25 @@ class Page:
         )
         return Reply.json(200, data, {"Cache-Control": "no-store"})
 
+    def _file(self, rest: str) -> Reply:
+        file_id = rest.partition("/")[0]
+        with self.slack.lock:
+            upload = self.slack.workspace.files.get(file_id)
+            found = upload.to_api() if upload is not None and upload.completed else None
+            content = upload.content if upload is not None else None
+        if found is None or content is None:
+            return Reply.text(404, "no such file")
+        kind = str(found["mimetype"])
+        inline = kind.startswith("image/")
+        name = "".join(c if c.isalnum() or c in "._-" else "_" for c in str(found["name"]))
+        headers = {
+            "Content-Type": kind + ("; charset=utf-8" if kind.startswith("text/") else ""),
+            "Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{name}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        }
+        return Reply(200, content, headers)
+
     def _act(self, body: bytes) -> Reply:
         if not body or len(body) > MAX_ACTION_BODY:
             return Reply.json(400, {"ok": False, "error": "send one JSON action"})
@@ -126,6 +149,9 @@ class Page:
                 ts=str(data.get("ts") or ""),
                 view_id=str(data.get("view_id") or ""),
                 values=_values(data.get("values")),
+            ),
+            "suggest": lambda: self.do.suggest(
+                user, str(data["view_id"]), str(data["block_id"]), str(data.get("query", ""))
             ),
             "submit": lambda: self.do.submit(
                 user, str(data["view_id"]), _values(data.get("values"))

@@ -130,6 +130,16 @@ class Demo:
         return found.last
 
 
+def step_first_page(demo: Demo) -> None:
+    """A newcomer lands in the project group's channel, with a short guide on what to try."""
+    expect(demo.page.locator("#conversation-title")).to_have_text(
+        "# sodertalje-projektgrupp", timeout=WAIT_MS
+    )
+    guide = demo.message("Try this first")
+    expect(guide).to_contain_text("/matchday help")
+    expect(guide).to_contain_text("App Home")
+
+
 def step_setup(demo: Demo) -> None:
     """The admin links #telge-energi to a new organisation, after a required-field error."""
     demo.be(ADMIN)
@@ -403,7 +413,12 @@ def step_meeting(demo: Demo) -> None:
     booked = demo.message("Meeting booked: Södertälje kommun")
     expect(booked).to_contain_text("https://meet.example/caresense")
     expect(booked.get_by_role("button", name="Reschedule")).to_be_visible()
-    expect(demo.message("meeting.ics").locator(".file")).to_have_text("📎 meeting.ics")
+    # The calendar file is a download link, served by the sandbox as Slack serves files.
+    ics = demo.message("meeting.ics").get_by_test_id("file-download")
+    expect(ics).to_have_text("📎 meeting.ics")
+    answer = demo.page.request.get(demo.base_url + str(ics.get_attribute("href")))
+    assert answer.ok and answer.headers["content-type"].startswith("text/calendar")
+    assert b"BEGIN:VCALENDAR" in answer.body()
     demo.be(SARA)
     demo.open_dm()
     expect(demo.message("Meeting booked: CareSense AB")).to_contain_text(
@@ -434,7 +449,9 @@ def step_pilot_check_in(demo: Demo) -> None:
     demo.field("End date").fill((today + timedelta(days=120)).isoformat())
     demo.field("Pilot channel").select_option(label="#pilot-fall-sensors")
     demo.field("People from the organisation").select_option(label=[SARA.real_name, ANNA.real_name])
-    demo.field("Startup", exact=True).select_option(label="CareSense AB")
+    # An external select: typing asks the app, which answers with name and number.
+    demo.page.get_by_test_id("search-startup").fill("caresense")
+    demo.field("Startup", exact=True).select_option(label="CareSense AB (559123-4561)")
     demo.field("People from the startup").select_option(label=LINA.real_name)
     demo.field("Check-ins").select_option(label="Every week")
     demo.field("On", exact=True).select_option(label="Thursday")
@@ -472,7 +489,70 @@ def step_pilot_check_in(demo: Demo) -> None:
     expect(checkin).to_contain_text("Sensors are in six of the ten homes.")
 
 
+def _home(demo: Demo, person: Person) -> Locator:
+    """The person's App Home (the Home tab of Matchday)."""
+    demo.be(person)
+    demo.page.get_by_test_id("app-matchday").click()
+    demo.page.get_by_test_id("tab-home").click()
+    home = demo.page.get_by_test_id("home")
+    expect(home).to_be_visible()
+    return home
+
+
+def step_startup_home(demo: Demo) -> None:
+    """Lina's App Home: what she can pitch for, her pitch, her meeting and pilot, with buttons."""
+    home = _home(demo, LINA)
+    expect(home).to_contain_text("Open opportunities (1)", timeout=WAIT_MS)
+    expect(home).not_to_contain_text("will show up here")
+    expect(home).to_contain_text("Fewer falls at home (Södertälje kommun) — shortlisted")
+    expect(home).to_contain_text("Your coming meetings")
+    expect(home.get_by_role("button", name="Reschedule")).to_be_visible()
+    expect(home).to_contain_text("Fall sensors in ten homes")
+    demo.shots.append(_shot(demo, "startup-home"))
+    home.get_by_role("button", name="Edit pitch").click()  # she pitched: the form, filled in
+    modal = demo.modal("Edit pitch")
+    expect(demo.field("Your solution in short")).to_have_value(re.compile("Discreet fall sensors"))
+    modal.get_by_test_id("modal-close").click()
+    expect(modal).to_be_hidden(timeout=WAIT_MS)
+
+
+def step_admin_home(demo: Demo) -> None:
+    """Maria's App Home: the month in figures and the next matchday with *Plan*."""
+    demo.be(ADMIN)
+    demo.open_channel("sodertalje-projektgrupp")
+    demo.type("/matchday matchday new")
+    demo.modal("New matchday")
+    demo.field("Title").fill("Matchday Health, spring")
+    demo.field("Place").fill("Södertälje stadshus")
+    demo.submit()
+    expect(demo.page.get_by_test_id("modal")).to_be_hidden(timeout=WAIT_MS)
+    home = _home(demo, ADMIN)
+    expect(home).to_contain_text("This month", timeout=WAIT_MS)
+    expect(home).to_contain_text("Opportunities open")
+    expect(home).to_contain_text("Follow-up rate")
+    expect(home).to_contain_text("Next matchday: Matchday Health, spring")
+    demo.shots.append(_shot(demo, "admin-home"))
+    home.get_by_role("button", name="Plan", exact=True).click()
+    demo.page.get_by_test_id("tab-messages").click()
+    demo.message("Planning the day")
+
+
+def step_uploaded_chart(demo: Demo) -> None:
+    """The funnel chart the app uploads shows inline in the DM, as Slack shows images."""
+    demo.open_channel("sodertalje-projektgrupp")
+    demo.type("/matchday report")
+    demo.open_dm()
+    image = demo.page.get_by_test_id("messages").get_by_test_id("file-image").last
+    expect(image).to_be_visible(timeout=WAIT_MS)
+    picture = image.locator("img")
+    expect(picture).to_have_attribute("src", re.compile("^/sandbox/files/"))
+    loaded = picture.evaluate("img => img.complete && img.naturalWidth")
+    assert loaded and loaded > 100, loaded
+    picture.scroll_into_view_if_needed()
+
+
 STEPS: list[tuple[str, Callable[[Demo], None]]] = [
+    ("first-page", step_first_page),
     ("setup", step_setup),
     ("back-in-the-private-channel", step_public_refused),
     ("team", step_team),
@@ -487,6 +567,9 @@ STEPS: list[tuple[str, Callable[[Demo], None]]] = [
     ("shortlist", step_shortlist),
     ("meeting", step_meeting),
     ("pilot-check-in", step_pilot_check_in),
+    ("startup-home", step_startup_home),
+    ("admin-home", step_admin_home),
+    ("uploaded-chart", step_uploaded_chart),
 ]
 
 

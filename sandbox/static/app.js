@@ -34,6 +34,11 @@
   page.blockContext = (where, extra) => {
     const ctx = {
       ...maps(), draft: {}, errors: {}, ...extra,
+      suggest(blockId, query) {
+        if (where.source !== "view") return Promise.resolve(null);
+        return page.act({ kind: "suggest", view_id: where.view_id, block_id: blockId, query })
+          .then((outcome) => (outcome.ok ? outcome.options : null));
+      },
       activate(place, element, value) {
         window.Modal.confirmFirst(element.confirm, ctx).then((yes) => {
           if (!yes) return;
@@ -191,13 +196,27 @@
       h("div", { class: "meta" }, h("b", {}, name), app ? h("span", { class: "badge" }, "APP") : "",
         h("span", { class: "muted" }, timeOf(message.ts)), message.edited ? h("span", { class: "muted" }, "(edited)") : ""),
       body,
-      (message.files || []).map((f) => h("div", { class: "file" }, `📎 ${f.name}`)),
+      (message.files || []).map(fileNode),
       options.ephemeral ? h("div", { class: "only-you" }, "Only visible to you · ",
         h("a", { href: "#", onclick: (e) => { e.preventDefault(); page.act({ kind: "dismiss", ts: message.ts }); } }, "Dismiss")) : "",
       options.replies !== undefined ? h("a", { href: "#", class: "replies", "data-testid": "open-thread",
         onclick: (e) => { e.preventDefault(); page.thread = { channel: options.channel, ts: message.ts }; renderAll(); } },
       options.replies ? `${options.replies} ${options.replies === 1 ? "reply" : "replies"}` : "Reply in thread") : ""));
     return node;
+  }
+
+  // A file the app uploaded, as Slack shows it: an image inline, anything else to download.
+  function fileNode(file) {
+    const url = `/sandbox/files/${encodeURIComponent(file.id)}/${encodeURIComponent(file.name)}`;
+    const title = file.title || file.name;
+    if (String(file.mimetype || "").startsWith("image/")) {
+      return h("figure", { class: "file image", "data-testid": "file-image" },
+        h("figcaption", { class: "muted" }, title),
+        h("a", { href: url, target: "_blank", rel: "noopener" }, h("img", { src: url, alt: file.alt_txt || title })));
+    }
+    const size = file.size ? ` · ${file.size < 1024 ? `${file.size} B` : `${Math.ceil(file.size / 1024)} KB`}` : "";
+    return h("div", { class: "file" }, h("a", { href: url, download: file.name, "data-testid": "file-download" },
+      `📎 ${title}`), h("span", { class: "muted" }, ` ${file.filetype || ""}${size}`));
   }
 
   function keepBottom(container, fill) {

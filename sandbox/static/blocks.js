@@ -71,6 +71,41 @@ function initialValues(element) {
   }
 }
 
+// What each external select was last offered, so a re-render keeps the person's choice.
+const offered = new Map();
+
+function offeredOptions(element) {
+  const start = element.initial_option ? [element.initial_option] : (element.initial_options || []);
+  const known = offered.get(element.action_id) || [];
+  return [...start, ...known.filter((o) => !start.some((s) => s.value === o.value))];
+}
+
+// The search box under an external select: what is typed goes to the app as Slack sends it
+// (a block_suggestion), and the select shows the options the app answers.
+function externalSearch(element, select, blockId, ctx) {
+  const box = h("input", { type: "search", class: "external-search", "data-testid": `search-${blockId}`,
+    placeholder: "Type to search", "aria-label": "Search" });
+  const fill = (answer) => {
+    const current = [...select.selectedOptions].map((o) => o.value).filter((v) => v);
+    const make = (o) => h("option", { value: o.value, selected: current.includes(o.value), html: plainText(o.text) });
+    const flat = [...(answer.options || [])];
+    for (const group of answer.option_groups || []) flat.push(...(group.options || []));
+    const kept = [...select.options].filter((o) => current.includes(o.value) && !flat.some((f) => f.value === o.value));
+    const fresh = answer.option_groups
+      ? answer.option_groups.map((g) => h("optgroup", { label: (g.label || {}).text || "" }, (g.options || []).map(make)))
+      : flat.map(make);
+    const empty = select.multiple ? [] : [h("option", { value: "" }, placeholder(element, "Select an item"))];
+    select.replaceChildren(...empty, ...kept, ...fresh);
+    offered.set(element.action_id, flat);
+  };
+  let timer = null;
+  const ask = () => ctx.suggest(blockId, box.value).then((answer) => { if (answer) fill(answer); });
+  box.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(ask, 250); });
+  const least = element.min_query_length === undefined ? 3 : element.min_query_length;
+  if (least === 0) ask();
+  return box;
+}
+
 function placeholder(element, fallback) {
   return (element.placeholder && element.placeholder.text) || fallback;
 }
@@ -98,9 +133,16 @@ function control(element, chosen, onChange) {
       read = () => node.value || null;
       break;
     }
-    case "static_select": case "external_select": case "multi_static_select": case "multi_external_select":
+    case "static_select": case "multi_static_select":
       [node, read] = selectOf(optionNodes(e, chosen), placeholder(e, "Select an item"));
       break;
+    case "external_select": case "multi_external_select": {
+      // Only the initial choice (or the options last offered) until the app is asked.
+      const known = offeredOptions(e);
+      const make = (o) => h("option", { value: o.value, selected: chosen.includes(o.value), html: plainText(o.text) });
+      [node, read] = selectOf(known.map(make), placeholder(e, "Select an item"));
+      break;
+    }
     case "overflow":
       [node, read] = selectOf(optionNodes(e, chosen), "⋯");
       node.classList.add("overflow");
@@ -178,10 +220,12 @@ function input(block, index, ctx) {
   node.dataset.blockId = blockId;
   node.dataset.actionId = e.action_id || "";
   node.readValue = read;
+  const external = (e.type === "external_select" || e.type === "multi_external_select") && ctx.suggest
+    ? externalSearch(e, node, blockId, ctx) : null;
   const error = (ctx.errors || {})[blockId];
   const label = h("label", { class: "label" }, h("span", { html: plainText(block.label) }),
     block.optional ? h("span", { class: "muted" }, " (optional)") : null);
-  return h("div", { class: `block input${error ? " has-error" : ""}`, "data-block": blockId }, label, node,
+  return h("div", { class: `block input${error ? " has-error" : ""}`, "data-block": blockId }, label, node, external,
     block.hint ? h("div", { class: "hint", html: plainText(block.hint) }) : null,
     error ? h("div", { class: "field-error", "data-testid": `error-${blockId}` }, error) : null);
 }

@@ -16,7 +16,7 @@ and the same thread count, on free ports of 127.0.0.1. After a warm-up it sends 
 
 and reports latency percentiles, errors (anything but HTTP 200), the server's CPU time
 per request and the resident memory of each gunicorn process after the load, followed
-by the verdicts against the targets of the issue. See benchmarks/README.md.
+by the verdicts against the targets of the issue. See benchmarks/ACK.md.
 
 Exit status: 0 when the run completed (whatever the verdicts; --strict makes a missed
 target exit 3), 1 when a server did not start or a path answered wrongly, 130 when
@@ -37,7 +37,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
@@ -45,20 +46,35 @@ from importlib import metadata
 from pathlib import Path
 from types import FrameType
 
-from sandbox import payloads
-from sandbox.signing import FORM_CONTENT_TYPE, signed_headers
+from benchmarks.ack_kinds import (
+    ADMIN,
+    HELP_CHANNEL,
+    KINDS,
+    MANAGER,
+    ORG_CHANNEL,
+    OTHER_CHANNEL,
+    OUTSIDER,
+    REPLIES_PER_THREAD,
+    REPRESENTATIVE,
+    THREAD_CHANNEL,
+    Kind,
+    RequestMaker,
+    kind,
+    seed,
+)
+from bot.clock import SystemClock
 from sandbox.slack_api import Call, FakeSlack
+from storage.db import make_engine, make_session_factory
+from storage.migrate import upgrade
 
 HOST = "127.0.0.1"  # every request of this benchmark goes to this machine only
 SIGNING_SECRET = "benchmark-signing-secret-0123456789abcdef"
-ADMIN = "UBENCHADMIN1"
-PERSON = "UBENCHUSER01"
 ROOT = Path(__file__).resolve().parent.parent
 
 # The issue's targets.
-TARGET_P50_RATIO = 2.5
+TARGET_P50_RATIO = 2.0
 TARGET_C50_ERRORS = 0
-TARGET_C50_P99_MS = 1000.0
+TARGET_C50_P99_MS = 150.0
 TARGET_RSS_MB = 150.0
 
 EXIT_FAILED = 1
@@ -283,60 +299,28 @@ def send(port: int, body: bytes, headers: dict[str, str], timeout: float) -> Out
 
 
 @dataclass(frozen=True)
-class PathSpec:
-    """One ack path: who types which /matchday command where, on which server."""
-
-    key: str
-    server: str
-    label: str
-    text: str
-    user: str
-    channel: str
-    needle: bytes  # what the ack's body must contain; b"": the ack must be empty
-
-
-PATHS = (
-    PathSpec("bare", "bare", "bare Bolt, ack only", "help", PERSON, "CBENCH01", b""),
-    PathSpec("bare-default", "bare-default", "bare Bolt, default runner", "help", PERSON,
-             "CBENCH01", b""),
-    PathSpec("help", "matchday", "/matchday help", "help", PERSON, "CBENCH01",
-             b"Matchday commands"),
-    PathSpec("team", "matchday", "/matchday team (admin, unlinked channel)", "team", ADMIN,
-             "CBENCH02", b"not linked to an organisation"),
-    PathSpec("setup", "matchday", "/matchday setup (admin, modal after ack)", "setup", ADMIN,
-             "CBENCH03", b""),
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
 class AckPath:
-    """A path bound to its running server."""
+    """A kind of request bound to its running server (the bare app takes /matchday help)."""
 
-    spec: PathSpec
+    spec: Kind
     server: Server
+    maker: RequestMaker
 
     @property
     def key(self) -> str:
         """Short name of the path."""
-        return self.spec.key
+        return self.spec.key if self.server.name == "matchday" else self.server.name
 
     def answered_right(self, body: bytes) -> bool:
         """Whether an ack's body is the answer this path should give."""
-        needle = self.spec.needle
-        return needle in body if needle else body.strip() == b""
+        return self.spec.answered_right(body) if self.server.name == "matchday" else True
 
     def request(self, fake: FakeSlack) -> tuple[bytes, dict[str, str]]:
-        """A freshly signed slash command, with a trigger id and response URL of the fake."""
-        body = payloads.slash_command(
-            text=self.spec.text,
-            user_id=self.spec.user,
-            channel_id=self.spec.channel,
-            trigger_id=fake.issue_trigger_id(),
-            response_url=fake.new_response_url(),
-        ).encode()
-        headers = signed_headers(SIGNING_SECRET, body, content_type=FORM_CONTENT_TYPE)
+        """A freshly signed request of this kind."""
+        made = self.maker.request(self.spec)
+        headers = dict(made.headers)
         headers["Connection"] = "close"
-        return body, headers
+        return made.body, headers
 
 
 def run_sequential(
@@ -485,9 +469,14 @@ class Result:
     cn: Stats
 
 
-def build_paths(servers: dict[str, Server]) -> list[AckPath]:
+def build_paths(servers: dict[str, Server], maker: RequestMaker) -> list[AckPath]:
     """The paths of the servers that run: the bare app(s), then Matchday's ack paths."""
-    return [AckPath(spec, servers[spec.server]) for spec in PATHS if spec.server in servers]
+    bare = [
+        AckPath(kind("help"), servers[name], maker)
+        for name in ("bare", "bare-default")
+        if name in servers
+    ]
+    return bare + [AckPath(spec, servers["matchday"], maker) for spec in KINDS]
 
 
 def warm_up(paths: Sequence[AckPath], fake: FakeSlack, args: argparse.Namespace) -> None:
@@ -496,7 +485,7 @@ def warm_up(paths: Sequence[AckPath], fake: FakeSlack, args: argparse.Namespace)
         body, headers = path.request(fake)
         first = send(path.server.port, body, headers, args.timeout)
         if first.status != 200 or not path.answered_right(first.body):
-            wanted = repr(path.spec.needle) if path.spec.needle else "an empty body"
+            wanted = repr(path.spec.needle) if path.key == path.spec.key else "HTTP 200"
             raise BenchmarkError(
                 f"{path.key}: expected HTTP 200 with {wanted}, got "
                 f"{first.status} {first.body[:300]!r} {first.error}\n{path.server.log_tail()}"
@@ -533,7 +522,7 @@ def measure(paths: Sequence[AckPath], fake: FakeSlack, args: argparse.Namespace)
             Result(
                 key=path.key,
                 server=path.server.name,
-                label=path.spec.label,
+                label=path.spec.label if path.key == path.spec.key else path.key,
                 c1=Stats.of(c1[path.key], sum(c1_cpu[path.key])),
                 cn=Stats.of(cn, sum(cn_cpu)),
             )
@@ -719,17 +708,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--sequential",
         type=int,
-        default=200,
-        help="requests per path at concurrency 1 (default 200)",
+        default=100,
+        help="requests per path at concurrency 1 per run (default 100)",
     )
     parser.add_argument(
         "--rounds",
         type=int,
-        default=10,
+        default=5,
         help="interleaved rounds for the sequential requests (default 10)",
     )
     parser.add_argument(
-        "--warmup", type=int, default=50, help="warm-up requests per path (default 50)"
+        "--warmup", type=int, default=20, help="warm-up requests per path (default 20)"
     )
     parser.add_argument(
         "--threads",
@@ -747,14 +736,24 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds one batch may take before it is cut (default 180)",
     )
     parser.add_argument(
-        "--database-url",
-        help="Matchday's database (default: a fresh SQLite file); "
-        "e.g. postgresql+psycopg://user@127.0.0.1/matchday_bench",
+        "--databases",
+        nargs="+",
+        choices=("sqlite", "postgresql"),
+        default=["sqlite", "postgresql"],
+        help="which databases (default both; each a fresh scratch database)",
     )
     parser.add_argument(
-        "--no-default-runner",
+        "--postgres",
+        default=os.environ.get(
+            "MATCHDAY_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+        ),
+        help="PostgreSQL server for the scratch database (default MATCHDAY_TEST_POSTGRES)",
+    )
+    parser.add_argument("--runs", type=int, default=3, help="interleaved runs (default 3)")
+    parser.add_argument(
+        "--default-runner",
         action="store_true",
-        help="skip the bare app under Bolt's default (polling) runner",
+        help="also measure the bare app under Bolt's default (polling) runner",
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     parser.add_argument(
@@ -794,10 +793,11 @@ def _check(args: argparse.Namespace) -> None:
 
 def populate(fake: FakeSlack) -> None:
     """The people and channels of the paths, known to the fake as Slack would know them."""
-    fake.add_user(PERSON, "bench.person", locale="en-US")
-    fake.add_user(ADMIN, "bench.admin", locale="en-US")
-    for spec in PATHS:
-        fake.add_channel(spec.channel, f"bench-{spec.channel.lower()}", members=[PERSON, ADMIN])
+    people = [ADMIN, OUTSIDER, MANAGER, REPRESENTATIVE]
+    for person in people:
+        fake.add_user(person, person.lower(), locale="en-US")
+    for channel in (HELP_CHANNEL, ORG_CHANNEL, THREAD_CHANNEL, OTHER_CHANNEL):
+        fake.add_channel(channel, f"bench-{channel.lower()}", members=people)
 
 
 def wait_for_calls(fake: FakeSlack, method: str, expected: int, timeout: float) -> list[Call]:
@@ -811,7 +811,7 @@ def wait_for_calls(fake: FakeSlack, method: str, expected: int, timeout: float) 
 
 
 def start_servers(
-    fake: FakeSlack, work: Path, logs: Path, args: argparse.Namespace, started: list[Server]
+    fake: FakeSlack, url: str, logs: Path, args: argparse.Namespace, started: list[Server]
 ) -> dict[str, Server]:
     """Start every server (all at once), then wait until each is healthy."""
     base_env = {
@@ -827,13 +827,13 @@ def start_servers(
         "SLACK_BOT_TOKEN": fake.bot_token,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": fake.api_url,
-        "DATABASE_URL": args.database_url or f"sqlite:///{work / 'matchday.db'}",
+        "DATABASE_URL": url,
         "MATCHDAY_ADMINS": ADMIN,
     }
     common = ["--workers", "1", "--threads", str(args.threads)]
     bare = [sys.executable, "-m", "benchmarks.bare_app", *common]
     commands = {"bare": [*bare, "--runner", "before"]}
-    if not args.no_default_runner:
+    if args.default_runner:
         commands["bare-default"] = [*bare, "--runner", "default"]
     commands["matchday"] = [sys.executable, "-m", "bot.cli", "serve", *common]
     servers = {}
@@ -847,62 +847,192 @@ def start_servers(
     return servers
 
 
-def run(args: argparse.Namespace) -> int:
-    """Start everything, measure, report; stop everything whatever happens."""
+def scratch_database(
+    name: str, work: Path, args: argparse.Namespace
+) -> tuple[str, Callable[[], None]]:
+    """A fresh database of this kind (URL, and how to drop it)."""
+    if name == "sqlite":
+        return f"sqlite:///{work / 'matchday.db'}", lambda: None
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    server = make_url(args.postgres)
+    database = f"matchday_ack_{uuid.uuid4().hex[:8]}"
+
+    def admin(statement: str) -> None:
+        with psycopg.connect(
+            host=server.host,
+            port=server.port or 5432,
+            user=server.username,
+            password=server.password,
+            dbname=server.database or "postgres",
+            autocommit=True,
+        ) as connection:
+            connection.execute(statement)
+
+    admin(f'CREATE DATABASE "{database}"')
+    url = server.set(database=database).render_as_string(hide_password=False)
+    return url, lambda: admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def run_database(name: str, fake: FakeSlack, args: argparse.Namespace) -> list[list[Result]]:
+    """Fresh database, seeded; the servers; --runs interleaved measurements."""
     started: list[Server] = []
-    fake = FakeSlack(host=HOST)
     with tempfile.TemporaryDirectory(prefix="matchday-bench-") as tmp:
         work = Path(tmp)
-        logs = args.log_dir or work
+        logs = (args.log_dir or work) / name
         logs.mkdir(parents=True, exist_ok=True)
+        url, drop = scratch_database(name, work, args)
         try:
-            fake.start()
-            populate(fake)
-            print(f"starting servers (logs in {logs}) ...", flush=True)
-            servers = start_servers(fake, work, logs, args, started)
-            paths = build_paths(servers)
-            print("warming up ...", flush=True)
+            upgrade(url)
+            engine = make_engine(url)
+            replies = args.warmup + 1 + args.runs * (args.sequential + args.requests)
+            seeded = seed(
+                make_session_factory(engine, SystemClock()),
+                threads=replies // REPLIES_PER_THREAD + 1,
+            )
+            engine.dispose()
+            maker = RequestMaker(
+                SIGNING_SECRET, seeded, fake.issue_trigger_id, fake.new_response_url
+            )
+            print(f"[{name}] starting servers (logs in {logs}) ...", flush=True)
+            servers = start_servers(fake, url, logs, args, started)
+            paths = build_paths(servers, maker)
+            print(f"[{name}] warming up ...", flush=True)
             warm_up(paths, fake, args)
-            wait_for_calls(fake, "views.open", 1 + args.warmup, timeout=30)  # setup's, drained
-            fake.reset_calls()
-            print("measuring ...", flush=True)
-            load: list[MachineLoad] = []
-            with machine_meter(list(servers.values()), load):
-                results = measure(paths, fake, args)
-            expected = args.sequential + args.requests
-            opened = wait_for_calls(fake, "views.open", expected, timeout=30)
-            memory = {name: server.memory() for name, server in servers.items()}
-            found_versions = versions()
-            extra = [
-                f"setup: views.open after the ack: {sum(c.succeeded for c in opened)} "
-                f"succeeded of {len(opened)} calls (expected {expected})",
-                load[0].line(),
-                "versions: " + ", ".join(f"{key} {value}" for key, value in found_versions.items()),
-            ]
+            runs = []
+            for number in range(args.runs):
+                print(f"[{name}] run {number + 1} of {args.runs} ...", flush=True)
+                runs.append(measure(paths, fake, args))
+            return runs
         finally:
-            with signals_held():  # a second Ctrl-C must not cut the clean-up short
+            with signals_held():
                 for server in reversed(started):
                     server.stop()
-                fake.stop()
-    found = verdicts(results, memory, args.concurrency)
+                with suppress(Exception):
+                    drop()
+
+
+def median(values: Sequence[float]) -> float:
+    """The median (the middle of three runs)."""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One request kind on one database over the runs."""
+
+    database: str
+    key: str
+    label: str
+    c1_p50_ms: float
+    bare_p50_ms: float
+    ratio: float  # median of the runs' ratios (each against the bare app of the same run)
+    cn_p99_ms: float  # median of the runs' p99
+    errors: int  # over every run, both concurrencies
+    cpu_ms: float
+
+    def verdict(self) -> tuple[bool, bool, bool]:
+        """(ratio met, p99 met, no errors)."""
+        return (
+            self.ratio <= TARGET_P50_RATIO,
+            self.cn_p99_ms < TARGET_C50_P99_MS,
+            self.errors == TARGET_C50_ERRORS,
+        )
+
+
+def summarise(database: str, runs: list[list[Result]]) -> list[Summary]:
+    """Medians over the runs, ratios against the bare app of the same run."""
+    found = []
+    for key in [result.key for result in runs[0]]:
+        of_key = [next(r for r in results if r.key == key) for results in runs]
+        bare = [next(r for r in results if r.key == "bare") for results in runs]
+        found.append(
+            Summary(
+                database=database,
+                key=key,
+                label=of_key[0].label,
+                c1_p50_ms=median([r.c1.p50_ms for r in of_key]),
+                bare_p50_ms=median([r.c1.p50_ms for r in bare]),
+                ratio=median(
+                    [r.c1.p50_ms / b.c1.p50_ms for r, b in zip(of_key, bare, strict=True)]
+                ),
+                cn_p99_ms=median([r.cn.p99_ms for r in of_key]),
+                errors=sum(r.c1.errors + r.cn.errors for r in of_key),
+                cpu_ms=median([r.c1.cpu_ms_per_request for r in of_key]),
+            )
+        )
+    return found
+
+
+def table(summaries: Sequence[Summary], args: argparse.Namespace) -> str:
+    """The figures as a Markdown table."""
+    n = args.concurrency
+    lines = [
+        "| database | request | c1 p50 ms | bare p50 ms | ratio | "
+        f"c{n} p99 ms | errors | cpu ms/req | verdict |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for item in summaries:
+        met = item.verdict()
+        verdict = (
+            "bare"
+            if item.key in ("bare", "bare-default")
+            else (
+                "ok"
+                if all(met)
+                else "MISSED "
+                + ",".join(
+                    name for name, ok in zip(("ratio", "p99", "errors"), met, strict=True) if not ok
+                )
+            )
+        )
+        lines.append(
+            f"| {item.database} | {item.label} | {item.c1_p50_ms:.2f} | {item.bare_p50_ms:.2f} | "
+            f"{item.ratio:.2f} | {item.cn_p99_ms:.0f} | {item.errors} | {item.cpu_ms:.2f} | "
+            f"{verdict} |"
+        )
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Both databases, one after the other; the servers stop whatever happens."""
+    fake = FakeSlack(host=HOST)
+    summaries: list[Summary] = []
+    load: list[MachineLoad] = []
+    raw: dict[str, list[list[Result]]] = {}
+    try:
+        fake.start()
+        populate(fake)
+        with machine_meter([], load):
+            for name in args.databases:
+                raw[name] = run_database(name, fake, args)
+                summaries += summarise(name, raw[name])
+    finally:
+        with signals_held():
+            fake.stop()
     print()
-    print(render(results, memory, found, args, extra))
+    print(table(summaries, args))
+    print()
+    print(load[0].line())
+    print("versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()))
     if args.json:
         report = {
-            "versions": found_versions,
-            "settings": {
-                key: str(value) if isinstance(value, Path) else value
-                for key, value in vars(args).items()
+            "versions": versions(),
+            "summaries": [asdict(item) for item in summaries],
+            "runs": {
+                name: [[asdict(r) for r in results] for results in runs]
+                for name, runs in raw.items()
             },
-            "results": [asdict(result) for result in results],
-            "memory": {name: [asdict(p) for p in processes] for name, processes in memory.items()},
-            "verdicts": [asdict(verdict) for verdict in found],
-            "machine": {**asdict(load[0]), "others_cores": load[0].others_cores},
-            "notes": extra,
         }
         args.json.write_text(json.dumps(report, indent=2) + "\n")
-        print(f"\nwrote {args.json}")
-    missed = [verdict for verdict in found if not verdict.met]
+    missed = [
+        item
+        for item in summaries
+        if item.key not in ("bare", "bare-default") and not all(item.verdict())
+    ]
     return EXIT_MISSED if args.strict and missed else 0
 
 

@@ -1,0 +1,154 @@
+"""Where an acknowledgement's time goes: a cProfile summary of each request kind.
+
+    .venv/bin/python -m benchmarks.ack_profile                # both databases, into profiles/
+    .venv/bin/python -m benchmarks.ack_profile --databases sqlite --kinds thread --print
+
+The app runs in this process (benchmarks/ack_inprocess.py) against a fresh, seeded
+database (a SQLite file, or a scratch PostgreSQL database from MATCHDAY_TEST_POSTGRES,
+dropped afterwards) and a fake Slack. For each kind of benchmarks/ack_kinds.py a few
+requests warm the caches, then ``--requests`` requests run under cProfile; the file
+``benchmarks/profiles/<database>-<kind>.txt`` lists the SQL statements one request sends
+before its answer, and the top 25 functions by cumulative time (per request: divide by
+``--requests``). Only the request's own thread is profiled: work after the ack runs in the
+after-ack pool and is not part of the answer's latency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks.ack_inprocess import Answer, InProcessApp
+from benchmarks.ack_kinds import KIND_KEYS, RequestMaker, kind, seed
+from benchmarks.ack_latency import HOST, populate, scratch_database
+from bot.clock import SystemClock
+from sandbox.slack_api import FakeSlack
+from storage.db import make_engine, make_session_factory
+from storage.migrate import upgrade
+
+SECRET = "ack-profile-secret-0123456789abcdef"
+OUT = Path(__file__).parent / "profiles"
+TOP = 25
+COMMAND = ".venv/bin/python -m benchmarks.ack_profile"
+
+
+def profile_kind(
+    running: InProcessApp, maker: RequestMaker, key: str, requests: int, warmup: int
+) -> tuple[Answer, str]:
+    """One request's statements, and the cProfile summary of ``requests`` more."""
+    wanted = kind(key)
+    for _ in range(warmup):
+        running.send(maker.request(wanted))
+    counted = running.send(maker.request(wanted))
+    if not (counted.status.startswith("200") and wanted.answered_right(counted.body)):
+        raise SystemExit(f"{key}: unexpected answer {counted.status} {counted.body[:200]!r}")
+    made = [maker.request(wanted) for _ in range(requests)]  # signing is not the app's time
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for request in made:
+        running.send(request)
+    profiler.disable()
+    text = io.StringIO()
+    stats = pstats.Stats(profiler, stream=text)
+    stats.sort_stats("cumulative").print_stats(TOP)
+    return counted, _tidy(text.getvalue())
+
+
+def _tidy(report: str) -> str:
+    """Paths shortened to the package, so that the files read the same on every machine."""
+    report = re.sub(r"/\S*/site-packages/", "", report)
+    report = report.replace(str(Path(__file__).resolve().parent.parent) + "/", "")
+    return re.sub(r"/\S*/lib/python3\.\d+/", "", report).strip() + "\n"
+
+
+def render(database: str, key: str, answer: Answer, summary: str, requests: int) -> str:
+    """The file for one kind on one database."""
+    lines = [
+        f"# {kind(key).label} on {database}",
+        f"# regenerate: {COMMAND}",
+        f"# one request before its answer: {len(answer.statements)} SQL statements, "
+        f"{answer.checkouts} connection checkouts, {answer.transactions} transactions",
+    ]
+    lines += [f"#   {statement}" for statement in answer.statements]
+    lines.append(f"# cProfile of {requests} requests (times are totals: divide by {requests})")
+    return "\n".join(lines) + "\n\n" + summary
+
+
+def run_database(database: str, fake: FakeSlack, args: argparse.Namespace) -> None:
+    """Fresh database, seeded; every kind profiled; the files written (or printed)."""
+    with tempfile.TemporaryDirectory(prefix="matchday-profile-") as tmp:
+        url, drop = scratch_database(database, Path(tmp), args)
+        running = None
+        try:
+            upgrade(url)
+            engine = make_engine(url)
+            # A thread per reply: replies signed in advance would otherwise reach a thread
+            # after its previous reply moved it on (answered as "someone was faster").
+            seeded = seed(
+                make_session_factory(engine, SystemClock()),
+                threads=args.warmup + 1 + args.requests,
+            )
+            engine.dispose()
+            running = InProcessApp(url, fake.api_url, SECRET, fake.bot_token)
+            maker = RequestMaker(SECRET, seeded, fake.issue_trigger_id, fake.new_response_url)
+            for key in args.kinds:
+                answer, summary = profile_kind(running, maker, key, args.requests, args.warmup)
+                text = render(database, key, answer, summary, args.requests)
+                if args.print:
+                    print(text)
+                else:
+                    args.out.mkdir(parents=True, exist_ok=True)
+                    (args.out / f"{database}-{key}.txt").write_text(text)
+                print(
+                    f"[{database}] {key}: {len(answer.statements)} statements, "
+                    f"{answer.checkouts} checkouts, {answer.transactions} transactions",
+                    file=sys.stderr,
+                    flush=True,
+                )
+        finally:
+            if running is not None:
+                running.close()
+            drop()
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--databases", nargs="+", choices=("sqlite", "postgresql"), default=["sqlite", "postgresql"]
+    )
+    parser.add_argument("--kinds", nargs="+", choices=KIND_KEYS, default=list(KIND_KEYS))
+    parser.add_argument("--requests", type=int, default=20, help="profiled requests per kind")
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--print", action="store_true", help="print instead of writing files")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get(
+            "MATCHDAY_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    fake = FakeSlack(host=HOST)
+    fake.start()
+    try:
+        populate(fake)
+        for database in args.databases:
+            run_database(database, fake, args)
+    finally:
+        fake.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -107,7 +107,7 @@ def run(messages: int, kind: str, senders: int) -> dict[str, Any]:
     try:
         upgrade(url)
         engine = make_engine(url)
-        sessions = make_session_factory(engine)
+        sessions = make_session_factory(engine, SystemClock())
         settings = load_settings(
             SLACK_BOT_TOKEN=BOT_TOKEN,
             SLACK_API_URL=api_url,

@@ -51,13 +51,14 @@ def _peak_mb(who: int) -> float:
 def seed(database_url: str, instance: str) -> int:
     """Write the instance as a matchday; returns its id."""
     from benchmarks.matchday_instances import generate
+    from bot.clock import SystemClock
     from bot.programme import OrganisationKind, Role
     from storage.db import make_engine, make_session_factory
     from storage.repositories import matchdays, organisations, startups
 
     problem = generate(instance)
     engine = make_engine(database_url)
-    sessions = make_session_factory(engine)
+    sessions = make_session_factory(engine, SystemClock())
     parties = sorted(
         {r.organisation for r in problem.requests} | {r.startup for r in problem.requests}
     )

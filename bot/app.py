@@ -76,7 +76,7 @@ def start_worker(deps: Deps, client: WebClient) -> Worker:
 
     # The worker's own engine: its statements may take longer than a web request's.
     engine = make_engine(deps.settings.DATABASE_URL)
-    sessions = make_session_factory(engine)
+    sessions = make_session_factory(engine, deps.clock)
     wake_on_commit(sessions, deps.outbox_signal.wake)
     deps = replace(deps, engine=engine, sessions=sessions)
     worker = Worker(deps, client, tick, scheduled=deps.settings.MATCHDAY_SCHEDULER).start()
@@ -145,13 +145,20 @@ def _first_input(body: dict[str, Any]) -> str | None:
     return None
 
 
-def new_deps(settings: Settings) -> Deps:
-    """Create the engine, session factory and after-ack pool for one process."""
+def new_deps(settings: Settings, clock: Clock | None = None) -> Deps:
+    """Create the engine, session factory and after-ack pool for one process.
+
+    ``clock`` (default: the settings' clock) is the one every time is read from, the times
+    the database stamps rows with included. Give it here rather than replacing ``clock`` on
+    the result, which would leave the sessions on the old clock.
+    """
     from bot.outbox import Signal
     from storage.db import make_engine, make_session_factory, wake_on_commit
 
-    engine = make_engine(settings.DATABASE_URL, settings.MATCHDAY_DB_TIMEOUT_MS)
-    sessions = make_session_factory(engine)
+    clock = clock if clock is not None else _clock(settings)
+    # No ping per checkout: a round trip per session on the way to every ack (storage/db.py).
+    engine = make_engine(settings.DATABASE_URL, settings.MATCHDAY_DB_TIMEOUT_MS, pre_ping=False)
+    sessions = make_session_factory(engine, clock)
     signal = Signal()
     wake_on_commit(sessions, signal.wake)
     return Deps(
@@ -159,7 +166,7 @@ def new_deps(settings: Settings) -> Deps:
         engine=engine,
         sessions=sessions,
         after_ack=AfterAck(),
-        clock=_clock(settings),
+        clock=clock,
         outbox_signal=signal,
     )
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.i18n import N_, _
-from bot.programme import Caller
+from bot.programme import Caller, Role
 
 
 @dataclass(frozen=True)
@@ -18,14 +18,21 @@ class Subcommand:
     summary: str
     audience: Callable[[Caller], bool]
     who: str  # who may use it, for the refusal
+    # A fuller usage and summary for callers who may do more with it (first that applies).
+    more: tuple[tuple[Callable[[Caller], bool], str, str], ...] = ()
 
     def refusal(self) -> str:
         """The answer to someone who may not use this subcommand."""
         return _("Only {who} can use `/matchday {name}`.").format(who=_(self.who), name=self.name)
 
-    def help_line(self) -> str:
-        """The line /matchday help shows for this subcommand."""
-        return f"`/matchday {self.usage}` — {_(self.summary)}"
+    def help_line(self, caller: Caller) -> str:
+        """The line /matchday help shows this caller: only what they may do with it."""
+        usage, summary = self.usage, self.summary
+        for applies, fuller_usage, fuller_summary in self.more:
+            if applies(caller):
+                usage, summary = fuller_usage, fuller_summary
+                break
+        return f"`/matchday {usage}` — {_(summary)}"
 
 
 def _everyone(_caller: Caller) -> bool:
@@ -52,6 +59,14 @@ def _pilot_people(caller: Caller) -> bool:
     return caller.is_admin or caller.is_member or caller.is_startup
 
 
+def _newcomers(caller: Caller) -> bool:
+    return not (caller.is_admin or caller.is_member)
+
+
+def _organisation_language_setters(caller: Caller) -> bool:
+    return caller.is_admin or Role.PROJECT_MANAGER in caller.memberships.values()
+
+
 ADMINS = N_("programme admins")
 GROUPS = N_("project-group members and programme admins")
 
@@ -61,8 +76,8 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "join",
         "join [startup|group]",
         N_("apply to join the programme as a startup, or ask to join a project group"),
-        _everyone,
-        N_("everyone"),
+        _newcomers,
+        N_("people who are not yet in a project group"),
     ),
     Subcommand(
         "setup",
@@ -136,10 +151,19 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     ),
     Subcommand(
         "pilot",
-        "pilot [new]",
-        N_("this channel's pilot: status, check-ins, pause, resume, complete; or start one"),
+        "pilot",
+        N_("this channel's pilot: its status and check-ins"),
         _pilot_people,
         N_("project groups, startup representatives and programme admins"),
+        more=(
+            (
+                _groups,
+                "pilot [new]",
+                N_(
+                    "this channel's pilot: status, check-ins, pause, resume, complete; or start one"
+                ),
+            ),
+        ),
     ),
     Subcommand(
         "startup", "startup", N_("register a startup and its representatives"), _admins, ADMINS
@@ -178,6 +202,16 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         N_("choose Swedish or English (svenska eller engelska)"),
         _everyone,
         N_("everyone"),
+        more=(
+            (
+                _organisation_language_setters,
+                "language [sv|en|auto] | language organisation sv|en",
+                N_(
+                    "choose Swedish or English (svenska eller engelska) for yourself, or in a "
+                    "project group's channel for the whole organisation"
+                ),
+            ),
+        ),
     ),
     Subcommand(
         "welcome",

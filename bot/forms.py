@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from bot.form_text import FieldErrors as FieldErrors  # validators import it from here
+from bot.form_text import typed
 from bot.i18n import _
 from bot.orgnr import normalise
 from bot.programme import OrganisationKind, Role
-
-FieldErrors = dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -48,9 +48,7 @@ def _required(errors: FieldErrors, block_id: str, value: str | None, max_length:
     text = (value or "").strip()
     if not text:
         errors[block_id] = _("Please fill this in.")
-    elif len(text) > max_length:
-        errors[block_id] = _("Please keep this under {limit} characters.").format(limit=max_length)
-    return text
+    return typed(errors, block_id, text, max_length)
 
 
 def valid_website(raw: str) -> bool:

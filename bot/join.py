@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot.form_text import typed
 from bot.forms import valid_website
 from bot.i18n import _
 from bot.orgnr import normalise
@@ -124,9 +125,7 @@ def _text(errors: FieldErrors, block_id: str, value: str | None, limit: int) -> 
     text = (value or "").strip()
     if not text:
         errors[block_id] = _("Please fill this in.")
-    elif len(text) > limit:
-        errors[block_id] = _("Please keep this under {limit} characters.").format(limit=limit)
-    return text
+    return typed(errors, block_id, text, limit)
 
 
 def validate_startup_application(
@@ -171,9 +170,7 @@ def validate_group_request(
         errors["organisation"] = _("Please choose an organisation.")
     if role not in {item.value for item in Role}:
         errors["role"] = _("Please choose a role.")
-    clean_note = (note or "").strip()
-    if len(clean_note) > NOTE_MAX:
-        errors["note"] = _("Please keep this under {limit} characters.").format(limit=NOTE_MAX)
+    clean_note = typed(errors, "note", note, NOTE_MAX, multiline=True)
     if errors:
         return None, errors
     assert organisation is not None and role is not None
@@ -186,8 +183,7 @@ def validate_reason(reason: str | None) -> tuple[str | None, FieldErrors]:
     text = (reason or "").strip()
     if not text:
         errors["reason"] = _("Please give the applicant a reason.")
-    elif len(text) > REASON_MAX:
-        errors["reason"] = _("Please keep this under {limit} characters.").format(limit=REASON_MAX)
+    typed(errors, "reason", text, REASON_MAX, multiline=True)
     return (text if not errors else None), errors
 
 

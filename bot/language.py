@@ -27,7 +27,7 @@ from typing import Any
 from bot import i18n
 from bot.i18n import _
 from bot.programme import OrganisationKind
-from bot.text import safe
+from bot.text import inline, safe
 from bot.views.blocks import context, message, section
 
 SWEDISH = "sv"
@@ -146,8 +146,14 @@ class LocaleCache:
 
 
 def language_name(language: str) -> str:
-    """The language's name in itself ("svenska", "English")."""
+    """The language's name in itself ("svenska", "English"), for choosing one's own."""
     return NAMES.get(language, language)
+
+
+def language_in_words(language: str) -> str:
+    """The language's name in the reader's language, for use inside a sentence."""
+    words = {SWEDISH: _("Swedish"), ENGLISH: _("English")}
+    return words.get(language, language)
 
 
 def _reason(choice: Choice, locale: str | None) -> str:
@@ -165,7 +171,7 @@ def build_language_settings(
 ) -> dict[str, Any]:
     """What /matchday language shows: the current language, why, and how to change it."""
     text = _("Matchday speaks {language} with you.").format(
-        language=f"*{language_name(choice.language)}*"
+        language=f"*{language_in_words(choice.language)}*"
     )
     blocks = [
         section(f"{text} {_reason(choice, locale)}"),
@@ -181,10 +187,10 @@ def build_language_settings(
         blocks.append(
             context(
                 _(
-                    "*{name}* reads {language} by default. Programme admins and the group's "
+                    "*{name}* uses {language} by default. Programme admins and the group's "
                     "project managers change it in its channel with "
                     "`/matchday language organisation sv` or `... en`."
-                ).format(name=safe(name, 200), language=language_name(language))
+                ).format(name=inline(name, 200), language=language_in_words(language))
             )
         )
     return message(text, blocks)
@@ -193,7 +199,7 @@ def build_language_settings(
 def language_saved(language: str) -> str:
     """The confirmation after choosing a language (built in the new language)."""
     return _("Done: Matchday now speaks {language} with you.").format(
-        language=language_name(language)
+        language=language_in_words(language)
     )
 
 
@@ -201,13 +207,13 @@ def language_cleared(choice: Choice) -> str:
     """The confirmation after going back to the automatic choice."""
     return _(
         "Done: Matchday follows Slack and your organisation again, and speaks {language} with you."
-    ).format(language=language_name(choice.language))
+    ).format(language=language_in_words(choice.language))
 
 
 def organisation_language_saved(name: str, language: str) -> str:
     """The confirmation after setting an organisation's language."""
-    return _("Done: *{name}* now reads {language} by default.").format(
-        name=safe(name, 200), language=language_name(language)
+    return _("Done: *{name}* now uses {language} by default.").format(
+        name=inline(name, 200), language=language_in_words(language)
     )
 
 

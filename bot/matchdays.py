@@ -1,4 +1,4 @@
-"""Matchdays as values, and the bridge to the scheduler in bot.matchday_plan."""
+"""Matchdays as values, and the bridge to the planner in bot.planning."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from bot.matchday_plan import Priority, Problem, Request, Slot, day_slots
+from bot.planning.problem import Priority, Problem, Request, Slot, day_slots
 
 
 @dataclass(frozen=True)

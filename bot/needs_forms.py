@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.assessment import PROCUREMENT_ROUTES, SPECS, State
+from bot.form_text import SLACK_INPUT_MAX, TITLE_MAX, typed
 from bot.forms import FieldErrors
 from bot.i18n import _
 from bot.programme import Role
@@ -35,12 +36,10 @@ class PublishForm:
 def validate_area(*, title: str | None, why: str | None) -> tuple[AreaForm | None, FieldErrors]:
     """Check the add-area form."""
     errors: FieldErrors = {}
-    clean_title = (title or "").strip()
-    clean_why = (why or "").strip()
+    clean_title = typed(errors, "title", title, TITLE_MAX)
+    clean_why = typed(errors, "why", why, SLACK_INPUT_MAX, multiline=True)
     if not clean_title:
         errors["title"] = _("Please give the area a title.")
-    elif len(clean_title) > 150:
-        errors["title"] = _("Please keep the title under 150 characters.")
     if not clean_why:
         errors["why"] = _("Please say why this area matters.")
     if errors:
@@ -63,10 +62,9 @@ def validate_step(
             errors[field.key] = _("Please choose one of the procurement routes.")
         elif field.kind == "user" and value and value not in members:
             errors[field.key] = _("The owner must be a member of the project group.")
-        elif len(value) > field.max_length:
-            errors[field.key] = _("Please keep this under {limit} characters.").format(
-                limit=field.max_length
-            )
+        else:
+            limit = min(field.max_length, SLACK_INPUT_MAX)  # what the form's field can hold
+            typed(errors, field.key, value, limit, multiline=field.multiline)
         if value:
             answer[field.key] = value
     return (None, errors) if errors else (answer, errors)
@@ -99,8 +97,8 @@ def validate_publish(
 ) -> tuple[PublishForm | None, FieldErrors]:
     """Check the publish form: a title, a description, a deadline after today."""
     errors: FieldErrors = {}
-    clean_title = (title or "").strip()
-    clean_description = (description or "").strip()
+    clean_title = typed(errors, "title", title, TITLE_MAX)
+    clean_description = typed(errors, "description", description, SLACK_INPUT_MAX, multiline=True)
     if not clean_title:
         errors["title"] = _("Please give the opportunity a title.")
     if not clean_description:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.form_text import TIMEZONE_MAX, typed
 from bot.forms import FieldErrors
 from bot.i18n import _
 from bot.pilots import (
@@ -24,7 +25,6 @@ from bot.pilots import (
     first_nonexistent,
     nominal_date,
 )
-from bot.text import user
 
 MILESTONE_LINE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*[:\-–—]?\s*(.*?)\s*$")
 MAX_MILESTONES = 10
@@ -75,13 +75,13 @@ def _date(value: str | None) -> date | None:
         return None
 
 
-def _text(errors: FieldErrors, block_id: str, value: str | None, limit: int) -> str:
+def _text(
+    errors: FieldErrors, block_id: str, value: str | None, limit: int, *, multiline: bool = True
+) -> str:
     clean = (value or "").strip()
     if not clean:
         errors[block_id] = _("Please fill this in.")
-    elif len(clean) > limit:
-        errors[block_id] = _("Please keep this under {limit} characters.").format(limit=limit)
-    return clean
+    return typed(errors, block_id, clean, limit, multiline=multiline)
 
 
 def parse_milestones(
@@ -134,10 +134,11 @@ def validate_schedule(
         wall = time.fromisoformat(at or "")
     except ValueError:
         errors["time"] = _("Please choose a time of day.")
-    zone_name = (timezone or "").strip()
+    zone_name = typed(errors, "timezone", timezone, TIMEZONE_MAX)
     try:
-        ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError):
+        if "timezone" not in errors:
+            ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name no file can have
         errors["timezone"] = _("Please give an IANA time zone name, such as Europe/Stockholm.")
     if errors:
         return None, errors
@@ -179,7 +180,7 @@ def validate_new_pilot(
 ) -> tuple[NewPilotForm | None, FieldErrors]:
     """Check the start-a-pilot form; ``channel_problem`` says if the bot cannot post there."""
     errors: FieldErrors = {}
-    clean_title = _text(errors, "title", title, TITLE_MAX)
+    clean_title = _text(errors, "title", title, TITLE_MAX, multiline=False)
     first, last = _date(start), _date(end)
     if first is None:
         errors["start"] = _("Please choose the start date.")
@@ -202,15 +203,17 @@ def validate_new_pilot(
     if not organisation_people:
         errors["organisation_people"] = _("Please choose at least one person.")
     chosen = int(startup) if startup and startup.isdigit() else None
-    if chosen is None or chosen not in startup_ids:
+    if chosen is None:
         errors["startup"] = _("Please choose the startup.")
+    elif chosen not in startup_ids:
+        errors["startup"] = _("This has changed since the form opened: please choose again.")
     both = [person for person in startup_people if person in organisation_people]
     if not startup_people:
         errors["startup_people"] = _("Please choose at least one person.")
     elif both:
         errors["startup_people"] = _(
-            "{person} is on the organisation's side already; a person is on one side only."
-        ).format(person=user(both[0]))
+            "Someone you chose is on the organisation's side already; a person is on one side only."
+        )
     schedule = None
     if dates_ok:
         assert first is not None and last is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.form_text import typed
 from bot.forms import FieldErrors, valid_website
 from bot.i18n import _
 from bot.orgnr import normalise
@@ -42,9 +43,7 @@ def _text(
     value = (values.get(key) or "").strip()
     if required and not value:
         errors[key] = _("Please fill this in.")
-    elif len(value) > limit:
-        errors[key] = _("Please keep this under {limit} characters.").format(limit=limit)
-    return value
+    return typed(errors, key, value, limit, multiline=True)
 
 
 def validate_profile(values: dict[str, str | None]) -> tuple[ProfileForm | None, FieldErrors]:
@@ -98,8 +97,7 @@ def validate_decline(
     text = (reason or "").strip()
     if not text:
         errors["reason"] = _("Please explain briefly; the startup will read this.")
-    elif len(text) > TEXT_MAX:
-        errors["reason"] = _("Please keep this under {limit} characters.").format(limit=TEXT_MAX)
+    typed(errors, "reason", text, TEXT_MAX, multiline=True)
     if errors:
         return None, errors
     assert reason_code is not None
@@ -111,6 +109,6 @@ def validate_text(key: str, value: str | None) -> tuple[str | None, FieldErrors]
     text = (value or "").strip()
     if not text:
         return None, {key: _("Please write something first.")}
-    if len(text) > TEXT_MAX:
-        return None, {key: _("Please keep this under {limit} characters.").format(limit=TEXT_MAX)}
-    return text, {}
+    errors: FieldErrors = {}
+    typed(errors, key, text, TEXT_MAX, multiline=True)
+    return (None, errors) if errors else (text, errors)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
 
+from bot.form_text import typed
 from bot.i18n import _
 
 TITLE_MAX = 150
@@ -94,11 +95,9 @@ def validate_resource(
     errors: FieldErrors = {}
     if stage not in {item.value for item in Stage}:
         errors["stage"] = _("Please choose a stage.")
-    clean_title = (title or "").strip()
+    clean_title = typed(errors, "title", title, TITLE_MAX)
     if not clean_title:
         errors["title"] = _("Please fill this in.")
-    elif len(clean_title) > TITLE_MAX:
-        errors["title"] = _("Please keep this under {limit} characters.").format(limit=TITLE_MAX)
     clean_description = " ".join((description or "").split())
     if not clean_description:
         errors["description"] = _("Please fill this in.")

@@ -98,19 +98,23 @@ def _timed(
 
     started = time.perf_counter()
     key = facts.get("once", "")
-    if key and not _first_delivery(deps, key):
-        # The same click or submission again (a double click, a retry): it had its effect.
-        result: Iterable[bytes] = _empty(start_response)
-        status_seen.append("200 repeat")
-    else:
-        try:
-            result = list(slack(environ, recording_start))
-        except Exception:  # a payload Bolt could not even parse
-            logger.exception("could not handle a Slack request")
-            result = _json(start_response, "400 Bad Request", {"error": "bad request"})
-            status_seen.append("400")
-        if key and _changed_nothing(status_seen, result):
-            _forget(deps, key)  # corrected and sent again, it must count
+    from storage.db import request_scope
+
+    # One session (one connection, the reads in one transaction) for the whole request.
+    with request_scope(deps.sessions):
+        if key and not _first_delivery(deps, key):
+            # The same click or submission again (a double click, a retry): it had its effect.
+            result: Iterable[bytes] = _empty(start_response)
+            status_seen.append("200 repeat")
+        else:
+            try:
+                result = list(slack(environ, recording_start))
+            except Exception:  # a payload Bolt could not even parse
+                logger.exception("could not handle a Slack request")
+                result = _json(start_response, "400 Bad Request", {"error": "bad request"})
+                status_seen.append("400")
+            if key and _changed_nothing(status_seen, result):
+                _forget(deps, key)  # corrected and sent again, it must count
     elapsed = time.perf_counter() - started
     REQUESTS.labels(facts.get("kind", "unknown")).observe(elapsed)
     requests_log.info(

@@ -15,6 +15,7 @@ from handlers import (
     delivery,  # noqa: F401 - the outbox sender's languages and notices
     digest,
     external,
+    form_text,
     home,
     insight,
     join,
@@ -26,6 +27,7 @@ from handlers import (
     meeting_follow_up,
     meetings,
     nudges,
+    options,
     pilot_checkins,
     pilot_manage,
     pilots,
@@ -40,6 +42,7 @@ from handlers import (
 )
 
 MODULES = (
+    form_text,  # first: typed text is checked before any form's own listener
     commands,
     setup,
     channel_safety,  # before assessment: it takes the "channel made public" message
@@ -71,6 +74,7 @@ MODULES = (
     language,
     lifecycle,
     external,
+    options,
 )
 
 

@@ -12,7 +12,7 @@ from bot.i18n import _
 from bot.needs import MAX_AREAS
 from bot.needs_forms import validate_area
 from bot.programme import Caller, Organisation
-from bot.text import safe
+from bot.text import inline
 from bot.views.areas import (
     ADD_AREA_ACTION,
     ADD_AREA_CALLBACK,
@@ -27,7 +27,7 @@ from bot.views.help import build_notice, unlinked_channel
 from handlers.assessment_flow import NOT_IN_GROUP
 from handlers.assessment_start import start_or_resume
 from handlers.commands import CommandRequest, Outcome, Reply, subcommand
-from handlers.common import caller_of, deps_of, open_modal, respond
+from handlers.common import caller_of, deps_of, open_modal, respond, tell_clicker
 from handlers.payloads import BlockAction, ViewSubmission, parse
 from storage.repositories import needs, organisations
 
@@ -135,10 +135,10 @@ def add_area_submitted(ack: Ack, body: dict[str, Any], context: BoltContext) -> 
     ack()
     if existing is None:
         note = _("Added *{title}*. Start its assessment when the group is ready.").format(
-            title=safe(area.title, 150)
+            title=inline(area.title, 150)
         )
     else:  # the same form submitted twice, or the same area added by two people
-        note = _("*{title}* is already on the list.").format(title=safe(existing.title, 150))
+        note = _("*{title}* is already on the list.").format(title=inline(existing.title, 150))
     response_url = str(metadata.get("response_url", ""))
     deps.after_ack.submit(
         lambda: respond(response_url, areas_message(deps, organisation, note), replace=True)
@@ -164,7 +164,7 @@ def archive_clicked(ack: Ack, body: dict[str, Any], context: BoltContext) -> Non
             deps.after_ack.submit(respond, action.response_url, refusal())
             return
         needs.archive_area(session=session, actor=caller.user_id, area_id=area.id)
-    note = _("Archived *{title}*.").format(title=safe(area.title, 150))
+    note = _("Archived *{title}*.").format(title=inline(area.title, 150))
     deps.after_ack.submit(
         lambda: respond(action.response_url, areas_message(deps, organisation, note), replace=True)
     )
@@ -178,7 +178,7 @@ def assess_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: B
         return
     deps = deps_of(context)
     reply = start_or_resume(deps, caller_of(deps, action.user_id), int(action.action.value))
-    deps.after_ack.submit(respond, action.response_url, reply)
+    deps.after_ack.submit(tell_clicker, client, action.user_id, action.response_url, reply)
 
 
 def register(app: App) -> None:

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 
 from bot.assessment import SPECS, STEPS, Event, State, TransitionError
 from bot.deps import Deps
+from bot.events import ignored_message
 from bot.i18n import _
 from bot.needs import AreaOverview
 from bot.needs_forms import reply_answer, validate_step
@@ -35,6 +36,7 @@ from handlers.assessment_flow import (
     apply,
     group_members,
     load,
+    load_thread,
     may_answer,
     owe_note,
     tell,
@@ -113,15 +115,10 @@ def thread_reply(
         return
     deps = deps_of(context)
     event_id = str(body.get("event_id", ""))
-    with deps.sessions() as session:
-        found = assessments.by_thread(
-            session=session, channel_id=message.channel, thread_ts=message.thread_ts
-        )
-    if found is None:
-        return  # not an assessment thread: ignored
-    ctx = load(deps, found.id)
+    ctx = load_thread(deps, message.channel, message.thread_ts)
     if ctx is None or ctx.assessment.state not in STEPS:
-        return  # paused, in review or published: replies are discussion
+        return  # not an assessment thread, or paused, in review or published: discussion
+    found = ctx.assessment
     caller = caller_of(deps, message.user)
     if not may_answer(caller, ctx.organisation):
         text = _(
@@ -146,9 +143,10 @@ def thread_reply(
         # Written before the current step was asked: someone else answered first.
         problem = reply_conflict_text(state)
     else:
-        fields, problem = reply_answer(
-            state, message.text, group_members(deps, ctx.organisation.id)
-        )
+        # Only the step that asks for an owner needs the group (one query fewer otherwise).
+        wants_member = SPECS[state].fields[0].kind == "user"
+        members = group_members(deps, ctx.organisation.id) if wants_member else set()
+        fields, problem = reply_answer(state, message.text, members)
         if fields is not None:
             problem = _record(
                 deps, ctx, message.user, Event.ANSWER, state, fields, message.ts, event_id
@@ -185,6 +183,7 @@ def _record(
             source_ts=source_ts,
             note=note,
             event_id=event_id,
+            read=ctx,
         )
     except AlreadyHandledError:
         return ""
@@ -271,6 +270,8 @@ def message_event(
     body: dict[str, Any], event: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     """Route channel messages: new thread replies and edited replies."""
+    if ignored_message(body):
+        return  # decided from the event alone: no database round trip
     if event.get("subtype") == "message_changed":
         reply_edited(body, event, client, context)
     else:

@@ -25,7 +25,7 @@ from bot.i18n import N_, _
 from bot.needs import Assessment, FocusArea
 from bot.outbox import REGISTRY
 from bot.programme import Caller, Organisation
-from bot.text import channel, safe, user
+from bot.text import channel, inline, user
 from bot.views.assessment import (
     build_paused,
     build_step,
@@ -74,14 +74,25 @@ def load(deps: Deps, assessment_id: int) -> Context | None:
     """The assessment, its area and its organisation."""
     with deps.sessions() as session:
         assessment = assessments.by_id(session=session, assessment_id=assessment_id)
-        if assessment is None:
-            return None
-        area = needs.area(session=session, area_id=assessment.focus_area_id)
-        organisation = (
-            organisations.by_id(session=session, organisation_id=area.organisation_id)
-            if area
-            else None
+        return _context(session, assessment)
+
+
+def load_thread(deps: Deps, channel_id: str, thread_ts: str) -> Context | None:
+    """The assessment whose thread this is, with its area and organisation (None: not one)."""
+    with deps.sessions() as session:
+        assessment = assessments.by_thread(
+            session=session, channel_id=channel_id, thread_ts=thread_ts
         )
+        return _context(session, assessment)
+
+
+def _context(session: Session, assessment: Assessment | None) -> Context | None:
+    if assessment is None:
+        return None
+    area = needs.area(session=session, area_id=assessment.focus_area_id)
+    organisation = (
+        organisations.by_id(session=session, organisation_id=area.organisation_id) if area else None
+    )
     if area is None or organisation is None:
         return None
     return Context(assessment, area, organisation)
@@ -112,6 +123,7 @@ def apply(
     source_ts: str | None = None,
     note: dict[str, Any] | None = None,
     event_id: str = "",
+    read: Context | None = None,
 ) -> tuple[Position, Position]:
     """Apply one event: answer/skip are saved with the move, atomically and version-guarded.
 
@@ -119,22 +131,25 @@ def apply(
     transaction; ``event_id`` (an Events API delivery) is recorded with it, so Slack's retry
     of the same reply changes nothing. Raises TransitionError when the event does not apply,
     ConflictError when someone was faster, AlreadyHandledError for a retried event.
+
+    ``read``: the assessment as the caller just read it. It is not read again: the move is
+    guarded by the version read, so when anyone moved it since, nothing is saved
+    (ConflictError), exactly as when it is read again here.
     """
     now = deps.clock.now()
     try:
         with deps.sessions.begin() as session:
             if event_id and not assessments.first_delivery(session=session, event_id=event_id):
                 raise AlreadyHandledError
-            current = assessments.by_id(session=session, assessment_id=assessment_id)
+            current = (
+                read.assessment
+                if read is not None and read.assessment.id == assessment_id
+                else assessments.by_id(session=session, assessment_id=assessment_id)
+            )
             if current is None:
                 raise TransitionError(_("This assessment no longer exists."))
-            recorded_steps = {
-                state
-                for state, answer in assessments.answers(
-                    session=session, assessment_id=assessment_id
-                ).items()
-                if not answer.skipped
-            }
+            answered = assessments.answers(session=session, assessment_id=assessment_id)
+            recorded_steps = {state for state, answer in answered.items() if not answer.skipped}
             answering = event in (Event.ANSWER, Event.SKIP)
             if answering:
                 if (step or current.state) is not current.state:
@@ -156,6 +171,7 @@ def apply(
                     actor=actor,
                     now=now,
                     source_ts=source_ts,
+                    new=current.state not in answered,  # read in this transaction
                 )
             owe_announcement(
                 session=session,
@@ -165,6 +181,7 @@ def apply(
                 actor=actor,
                 now=now,
                 note=note,
+                area=read.area if read is not None and read.assessment is current else None,
             )
     except IntegrityError as error:  # the same step saved concurrently: the other one won
         raise ConflictError from error
@@ -186,15 +203,17 @@ def owe_announcement(
     now: datetime,
     note: dict[str, Any] | None = None,
     key: str | None = None,
+    area: FocusArea | None = None,
 ) -> bool:
     """Owe the thread what comes next at ``position``: a step, the summary or the pause.
 
     Nothing is owed while the thread has not been opened (its root message posts the
-    current position once it lands).
+    current position once it lands). ``area``: the assessment's area, when already read.
     """
     if not assessment.thread_ts:
         return False
-    area = needs.area(session=session, area_id=assessment.focus_area_id)
+    if area is None or area.id != assessment.focus_area_id:
+        area = needs.area(session=session, area_id=assessment.focus_area_id)
     if area is None:
         return False
     return outbox.post(
@@ -241,7 +260,7 @@ def note_text(deps: Deps, note: Any, actor: str) -> str:
         if opportunity is None:
             return ""
         return _("Published *{title}* in {channel}.").format(
-            title=safe(opportunity.title, 150), channel=channel(opportunity.channel_id)
+            title=inline(opportunity.title, 150), channel=channel(opportunity.channel_id)
         )
     return ""
 

@@ -9,7 +9,7 @@ from bot.deps import Deps
 from bot.i18n import _
 from bot.needs import AreaOverview
 from bot.programme import Caller
-from bot.text import safe
+from bot.text import inline
 from bot.views.help import build_notice
 from handlers.assessment_flow import (
     NOT_IN_GROUP,
@@ -55,7 +55,7 @@ def start_or_resume(deps: Deps, caller: Caller, area_id: int) -> dict[str, Any]:
             ) or assessments.for_area(session=session, focus_area_id=area.id)
         if current is None:
             return build_notice(_("Sorry, I could not start the assessment; please try again."))
-        title = safe(area.title, 150)
+        title = inline(area.title, 150)
         if not current.thread_ts:
             owe_thread(
                 session=session,

@@ -65,12 +65,13 @@ from handlers.checkin_slack import (
 )
 from handlers.home import owe_home
 from handlers.language import in_organisation_language
-from storage.repositories import checkins, outbox, pilots
+from storage.repositories import checkins, outbox, pilots, running
 
 logger = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
 WORKERS = 8
+BATCH = 2000  # check-ins read per query; one pass reads batch after batch until none is due
 # After this many transient failures in a row the admins hear that Slack keeps failing.
 REPORT_AFTER_ATTEMPTS = 5
 # The DMs owed through the outbox (built when sent, in each reader's language).
@@ -79,24 +80,43 @@ ESCALATION = "checkin_escalation"
 
 
 def run_due_checkins(deps: Deps, client: WebClient) -> int:
-    """Post due check-ins, then due reminders and escalations; returns the messages sent."""
+    """Owe due reminders, post due check-ins, then escalations; returns the messages sent.
+
+    Reminders first: when the clock jumps past a check-in's reminder and its successor's
+    due time at once, the unanswered check-in still earns its reminder before the next
+    check-in is posted and marks it missed.
+    """
     return (
-        post_due_checkins(deps, client)
-        + send_due_reminders(deps, client)
+        send_due_reminders(deps, client)
+        + post_due_checkins(deps, client)
         + send_due_escalations(deps, client)
     )
 
 
 def post_due_checkins(deps: Deps, client: WebClient) -> int:
-    """Post every check-in that is due; returns how many were posted by this call."""
+    """Post every check-in that is due; returns how many were posted by this call.
+
+    Read in batches of :data:`BATCH` until none is left: one tick posts them all, however
+    many fell due at once. A check-in this call claimed and could not post stays claimed
+    (or waits for its retry time), so it is not read again and the loop ends.
+    """
     now = deps.clock.now()
-    with deps.sessions() as session:
-        due = checkins.due_checkins(session=session, now=now, lease=LEASE)
-    if not due:
-        return 0
+    token = uuid.uuid4().hex
+    posted = 0
+    seen: set[int] = set()
+    while True:
+        with deps.sessions() as session:
+            due = checkins.due_checkins(session=session, now=now, lease=LEASE, limit=BATCH)
+        fresh = [checkin_id for checkin_id in due if checkin_id not in seen]
+        if not fresh:
+            return posted
+        seen.update(fresh)
+        posted += _post_batch(deps, client, fresh, token)
+
+
+def _post_batch(deps: Deps, client: WebClient, due: list[int], token: str) -> int:
     # Several processes at the same minute then mostly reach for different check-ins first.
     random.shuffle(due)
-    token = uuid.uuid4().hex
     if len(due) == 1:
         return _safely(deps, client, due[0], token)
     with ThreadPoolExecutor(min(WORKERS, len(due)), thread_name_prefix="checkins") as pool:
@@ -140,8 +160,9 @@ def deliver(deps: Deps, client: WebClient, checkin_id: int, token: str) -> int:
             _record(deps, pilot, claimed, token, ts)
             return 0
     plan = catch_up(pilot.schedule, claimed.nominal, claimed.due_at, now)
+    late = plan.late and not _was_running(deps, plan.due_at)
     checkin = replace(
-        claimed, nominal=plan.nominal, due_at=plan.due_at, late=plan.late, skipped=plan.skipped
+        claimed, nominal=plan.nominal, due_at=plan.due_at, late=late, skipped=plan.skipped
     )
     if time.monotonic() - started > LEASE.total_seconds() / 2:
         # Too slow to be sure the claim is still ours: the next owner looks in Slack first.
@@ -157,6 +178,12 @@ def deliver(deps: Deps, client: WebClient, checkin_id: int, token: str) -> int:
         return _failed(deps, client, pilot, checkin, token, error)
     _record(deps, pilot, checkin, token, str(response["ts"]))
     return 1
+
+
+def _was_running(deps: Deps, due_at: datetime) -> bool:
+    """Whether the tick was running at ``due_at`` (then a late post is not "not running")."""
+    with deps.sessions() as session:
+        return running.was_running(session=session, at=due_at)
 
 
 def _record(deps: Deps, pilot: Pilot, checkin: Checkin, token: str, ts: str) -> None:

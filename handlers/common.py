@@ -59,6 +59,22 @@ def respond(response_url: str, message: dict[str, Any], *, replace: bool = False
         logger.warning("response_url answered %s", response.status_code)
 
 
+def tell_clicker(
+    client: WebClient,
+    user_id: str,
+    response_url: str,
+    message: dict[str, Any],
+    *,
+    replace: bool = False,
+) -> None:
+    """Answer a click: ephemerally by its response_url, or, for a button in App Home or a
+    modal (which have none), in the person's direct messages with Matchday."""
+    if response_url:
+        respond(response_url, message, replace=replace)
+    else:
+        post(client, user_id, message)
+
+
 def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any], response_url: str) -> None:
     """Open a modal; if Slack refuses (for example an expired trigger), say so politely."""
     try:

@@ -11,11 +11,11 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.deps import Deps
-from bot.i18n import _
+from bot.i18n import _, ngettext, number
 from bot.needs import Opportunity
 from bot.outbox import REGISTRY
 from bot.pitches import deadline_moment
-from bot.text import safe
+from bot.text import inline
 from bot.views.areas import PITCH_ACTION
 from bot.views.blocks import actions, button, message, section
 from handlers.review import PITCHES_PAGE_ACTION
@@ -23,6 +23,10 @@ from storage.repositories import needs, organisations, outbox, pitches
 
 logger = logging.getLogger(__name__)
 REMINDER_BEFORE = timedelta(hours=48)
+# A reminder owed later than its time (the clock jumped, or the app was away) still goes
+# out while at least this much time is left, worded with the time that is really left.
+REMINDER_USEFUL = timedelta(hours=1)
+ON_TIME = timedelta(hours=1)  # owed this soon after its time, "48 hours left" is still true
 REMINDER = "deadline_reminder"
 CLOSED = "deadline_closed"
 
@@ -46,7 +50,7 @@ def remind_and_close(deps: Deps, client: WebClient) -> int:
         if moment is None or now < moment - REMINDER_BEFORE:
             continue
         with deps.sessions.begin() as session:
-            if not _claim(session, opportunity, "reminder", now) or now >= moment:
+            if not _claim(session, opportunity, "reminder", now) or moment - now < REMINDER_USEFUL:
                 continue
             owed += outbox.post(
                 session=session,
@@ -54,7 +58,7 @@ def remind_and_close(deps: Deps, client: WebClient) -> int:
                 kind=REMINDER,
                 channel=opportunity.channel_id,
                 build=REMINDER,
-                build_args={"opportunity": opportunity.id},
+                build_args={"opportunity": opportunity.id, "at": now.isoformat()},
                 language={"organisation": opportunity.organisation_id},
                 now=now,
                 fanout=True,
@@ -109,7 +113,11 @@ def build_reminder(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
         opportunity = needs.opportunity(session=session, opportunity_id=int(args["opportunity"]))
     if opportunity is None or opportunity.status != "published":
         return None
-    return _reminder(opportunity)
+    moment = _moment(deps, opportunity)
+    at = args.get("at")
+    if moment is None or not at:
+        return _reminder(opportunity)
+    return _reminder(opportunity, moment, datetime.fromisoformat(str(at)))
 
 
 @REGISTRY.builder(CLOSED)
@@ -122,10 +130,31 @@ def build_closed(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
     return _closed(opportunity, int(args.get("count") or 0), str(args.get("channel") or ""))
 
 
-def _reminder(opportunity: Opportunity) -> dict[str, Any]:
-    text = _(":alarm_clock: 48 hours left to pitch for *{title}* (deadline {deadline}).").format(
-        title=safe(opportunity.title, 150), deadline=opportunity.deadline.isoformat()
-    )
+def _reminder(
+    opportunity: Opportunity, moment: datetime | None = None, owed_at: datetime | None = None
+) -> dict[str, Any]:
+    """The reminder, worded with the time really left when it was owed.
+
+    Owed on time: "48 hours left". Owed late (the clock jumped past its time, or the app
+    was away): on the deadline day "today is the last day", otherwise the hours left.
+    """
+    title, deadline = inline(opportunity.title, 150), opportunity.deadline.isoformat()
+    left = moment - owed_at if moment is not None and owed_at is not None else None
+    if moment is None or owed_at is None or left is None or left >= REMINDER_BEFORE - ON_TIME:
+        text = _(":alarm_clock: 48 hours left to pitch for *{title}* (deadline {deadline}).")
+    elif owed_at.astimezone(moment.tzinfo).date() == opportunity.deadline:
+        text = _(
+            ":alarm_clock: Today is the last day to pitch for *{title}* "
+            "(deadline {deadline}, until the end of the day)."
+        )
+    else:
+        hours = int(left.total_seconds() // 3600)
+        text = ngettext(
+            ":alarm_clock: {hours} hour left to pitch for *{title}* (deadline {deadline}).",
+            ":alarm_clock: {hours} hours left to pitch for *{title}* (deadline {deadline}).",
+            hours,
+        ).replace("{hours}", number(hours))
+    text = text.format(title=title, deadline=deadline)
     return message(
         text,
         [
@@ -136,9 +165,16 @@ def _reminder(opportunity: Opportunity) -> dict[str, Any]:
 
 
 def _closed(opportunity: Opportunity, count: int, channel: str) -> dict[str, Any]:
-    text = _(
-        "The pitch deadline for *{title}* has passed. {count} pitches arrived; review them here."
-    ).format(title=safe(opportunity.title, 150), count=count)
+    if count == 0:
+        text = _("The pitch deadline for *{title}* has passed without any pitch.").format(
+            title=inline(opportunity.title, 150)
+        )
+        return message(text, [section(text)])
+    text = ngettext(
+        "The pitch deadline for *{title}* has passed. {count} pitch arrived; review it here.",
+        "The pitch deadline for *{title}* has passed. {count} pitches arrived; review them here.",
+        count,
+    ).format(title=inline(opportunity.title, 150), count=count)
     review = button(_("Review pitches"), PITCHES_PAGE_ACTION, f"{channel}:0", style="primary")
     return message(text, [section(text), actions(review)])
 

@@ -10,11 +10,11 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from bot.i18n import _
+from bot.i18n import _, ngettext, number
 from bot.insight import Period, total
 from bot.outbox import REGISTRY
 from bot.text import safe
-from bot.views.blocks import message, section
+from bot.views.blocks import message, section, sections
 from bot.views.report import build_report
 from bot.workdays import next_working_day
 from storage.repositories import attention, insight, outbox, people
@@ -67,26 +67,32 @@ def send_weekly_digest(deps: Deps, client: WebClient) -> int:
 
 @REGISTRY.builder(DIGEST)
 def build_weekly_digest(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
-    """Last week in numbers and what needs help, for one admin."""
+    """Last week in numbers and what needs help, for one admin.
+
+    Weeks are ISO weeks (Monday to Sunday), whichever day the digest goes out: after a
+    holiday Monday or a jump of the clock it still covers the whole previous week.
+    """
     day = date.fromisoformat(str(args["day"]))
     now = datetime.fromisoformat(str(args["at"]))
-    period = Period(day - timedelta(days=7), day - timedelta(days=1))
+    monday = day - timedelta(days=day.weekday())
+    period = Period(monday - timedelta(days=7), monday - timedelta(days=1))
     with deps.sessions() as session:
         rows = [
             insight.funnel(session=session, organisation_id=organisation_id, period=period, now=now)
             for organisation_id in insight.organisation_ids(session=session)
         ]
         blocked, missed = attention.pilots_needing_help(session)
-        closing = attention.closing_opportunities(session, day, day + timedelta(days=7))
+        closing = attention.closing_opportunities(session, day, monday + timedelta(days=6))
     digest = build_report(period, total(rows, _("the programme")), rows)
     digest["blocks"].insert(1, section(_("*Your weekly digest.* Last week in numbers:")))
-    needs = _needs_lines(blocked, missed, closing)
-    if needs:
-        digest["blocks"].append(section(needs))
+    digest["blocks"] += sections(_needs_lines(blocked, missed, closing))
     return message(digest["text"], digest["blocks"])
 
 
-def _needs_lines(blocked: list[Any], missed: list[Any], closing: list[Any]) -> str:
+NEEDS_SHOWN = 10  # a digest names the first few of each kind and counts the rest
+
+
+def _needs_lines(blocked: list[Any], missed: list[Any], closing: list[Any]) -> list[str]:
     lines = []
     for title, items in (
         (_("Blocked pilots"), blocked),
@@ -95,8 +101,17 @@ def _needs_lines(blocked: list[Any], missed: list[Any], closing: list[Any]) -> s
     ):
         if items:
             lines.append(f"*{title}*")
-            lines.extend("• " + safe(item.text, 300) for item in items[:10])
-    return "\n".join(lines)
+            lines.extend("• " + safe(item.text, 300) for item in items[:NEEDS_SHOWN])
+            if len(items) > NEEDS_SHOWN:
+                more = len(items) - NEEDS_SHOWN
+                lines.append(
+                    ngettext(
+                        "…and {count} more: App Home lists them all.",
+                        "…and {count} more: App Home lists them all.",
+                        more,
+                    ).format(count=number(more))
+                )
+    return lines
 
 
 def register(app: App) -> None:

@@ -9,6 +9,7 @@ DMs or `/matchday` do not reach; ``/matchday welcome`` lets an admin post that c
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -216,4 +217,4 @@ def build_welcome_message(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | 
 def register(app: App) -> None:
     """Wire *My Matchday* and its profile button."""
     app.action(MENU_ACTION)(menu_clicked)
-    app.action(PROFILE_ACTION)(profile_clicked)
+    app.action(re.compile(rf"^{PROFILE_ACTION}(:\d+)?$"))(profile_clicked)

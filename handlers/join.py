@@ -25,7 +25,7 @@ from bot.join import (
 )
 from bot.outbox import REGISTRY
 from bot.programme import Caller
-from bot.text import safe
+from bot.text import cut
 from bot.views.help import build_notice
 from bot.views.join import (
     APPROVE_ACTION,
@@ -53,7 +53,7 @@ from bot.views.join import (
 from handlers.commands import CommandRequest, OpenModal, Outcome, Reply, subcommand
 from handlers.common import caller_of, deps_of, open_modal, respond
 from handlers.payloads import BlockAction, ViewSubmission, parse
-from storage.repositories import join, organisations, outbox, people, startups
+from storage.repositories import join, organisations, outbox, people, pickers, startups
 
 logger = logging.getLogger(__name__)
 GROUP_WORDS = ("group", "team", "grupp", "projektgrupp")
@@ -92,8 +92,8 @@ def _choice(deps: Deps, caller: Caller) -> dict[str, Any]:
 
 def _group_modal(deps: Deps, response_url: str) -> dict[str, Any] | None:
     with deps.sessions() as session:
-        choices = organisations.all_organisations(session=session)
-    return build_group_request_modal(choices, response_url) if choices else None
+        some = pickers.search_organisations(session=session, query="", limit=1).items
+    return build_group_request_modal(response_url) if some else None
 
 
 def startup_clicked(
@@ -163,7 +163,7 @@ def startup_submitted(
         text = _("You have already applied for {name}; a programme admin will decide soon.")
         ack(
             response_action="errors",
-            errors={"org_number": text.format(name=safe(application.subject, 200))},
+            errors={"org_number": text.format(name=cut(application.subject, 80))},
         )
         return
     ack()
@@ -216,7 +216,7 @@ def group_submitted(
         )
         ack(
             response_action="errors",
-            errors={"organisation": text.format(name=safe(application.subject, 200))},
+            errors={"organisation": text.format(name=cut(application.subject, 80))},
         )
         return
     ack()

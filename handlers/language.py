@@ -14,13 +14,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import DBAPIError
 
 from bot.access import may_manage_team
 from bot.deps import Deps
+from bot.events import ignored_message
 from bot.i18n import DEFAULT_LANGUAGE, _, use_language
 from bot.language import (
     FAILED_TTL,
@@ -54,6 +55,7 @@ class Languages:
         self.deps = deps
         self.client = client  # no retries: a lookup that fails falls back at once
         self.cache = cache or LocaleCache()
+        self.app: App | None = None  # set by install(): its listeners tell what is ignored
 
     def fetch_locale(self, user_id: str) -> str | None:
         """Ask Slack for a person's locale and cache the answer (None when Slack won't say)."""
@@ -96,29 +98,36 @@ class Languages:
         request, so the listener does not ask the database again.
         """
         with self.deps.sessions() as session:
-            caller, own = people.identify(
+            found = people.identity(
                 session=session,
                 user_id=user_id,
                 configured_admins=self.deps.settings.MATCHDAY_ADMINS,
             )
-            if remember:
-                remember_caller(caller)
-            if own is not None:
-                return Choice(own, Source.CHOSEN), None
-            groups = (
-                languages.organisation_languages_of(session=session, user_id=user_id)
-                if caller.memberships
-                else []
-            )
+        if remember:
+            remember_caller(found.caller)
+        if found.chosen_language is not None:
+            return Choice(found.chosen_language, Source.CHOSEN), None
+        groups = found.organisation_languages
         locale = self.locale(user_id, refresh_later=refresh_later)
         return choose(chosen=None, slack_locale=locale, organisation_languages=groups), locale
 
-    def middleware(self, context: BoltContext, next: Callable[[], Any]) -> Any:
-        """Set the language of the person behind this request for the rest of it."""
+    def middleware(
+        self,
+        context: BoltContext,
+        body: dict[str, Any],
+        req: BoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Any],
+    ) -> Any:
+        """Set the language of the person behind this request for the rest of it.
+
+        A request Matchday ignores (a message outside its threads, an event no listener
+        takes) costs no database round trip: it is answered in the default language.
+        """
         user_id = context.user_id
         language = DEFAULT_LANGUAGE
         remember_caller(None)
-        if user_id and USER_ID.match(user_id):
+        if user_id and not self._ignored(body, req, resp) and USER_ID.match(user_id):
             try:
                 language = self.choice(user_id, refresh_later=True, remember=True)[0].language
             except DBAPIError:
@@ -131,11 +140,22 @@ class Languages:
         set_request_language(language)
         return next()
 
+    def _ignored(self, body: dict[str, Any], req: BoltRequest, resp: BoltResponse) -> bool:
+        if body.get("type") != "event_callback":
+            return False
+        if ignored_message(body):
+            return True
+        listeners = self.app._listeners if self.app is not None else None
+        if listeners is None:
+            return False
+        return not any(listener.matches(req=req, resp=resp) for listener in listeners)
+
 
 def install(app: App, deps: Deps) -> Languages:
     """Answer every request in its sender's language (called by the app factory)."""
     global _installed
     _installed = Languages(deps, _lookup_client(deps))
+    _installed.app = app
     app.middleware(_installed.middleware)
     return _installed
 

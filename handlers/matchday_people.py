@@ -50,9 +50,22 @@ def setup_in(session: Session, matchday_id: int) -> tuple[Setup, Directory] | No
     requests = matchdays.requests(session=session, matchday_id=matchday_id)
     names: dict[tuple[str, int], str] = {}
     people: dict[tuple[str, int], tuple[str, ...]] = {}
-    for party in parties:
-        key = (party.kind, party.ref_id)
-        names[key], people[key] = party_people(session, party.kind, party.ref_id)
+    # A few queries for all parties, not a few per party: a big day has hundreds of them.
+    organisation_ids = [party.ref_id for party in parties if party.kind == "organisation"]
+    groups = organisations.members_of(session=session, organisation_ids=organisation_ids)
+    for organisation_id in organisation_ids:
+        names[("organisation", organisation_id)] = "?"
+        people[("organisation", organisation_id)] = tuple(
+            member.user_id for member in groups.get(organisation_id, [])
+        )
+    for organisation in organisations.by_ids(session=session, organisation_ids=organisation_ids):
+        names[("organisation", organisation.id)] = organisation.name
+    startup_ids = [party.ref_id for party in parties if party.kind == "startup"]
+    for startup_id in startup_ids:
+        names[("startup", startup_id)], people[("startup", startup_id)] = "?", ()
+    for startup in startups.by_ids(session=session, startup_ids=startup_ids):
+        names[("startup", startup.id)] = startup.name
+        people[("startup", startup.id)] = startup.representatives
     return Setup(matchday, parties, requests), Directory(names, people)
 
 
@@ -71,8 +84,10 @@ def party_of(directory: Directory, parties: list[Party], user_id: str) -> list[P
     return [party for party in parties if user_id in directory.of(party.kind, party.ref_id)]
 
 
-def overview(deps: Deps, matchday: Matchday) -> dict[str, Any]:
-    """The admin's table of the plan with what could not be placed."""
+def overview(
+    deps: Deps, matchday: Matchday, page: int = 0, unplaced_page: int = 0
+) -> dict[str, Any]:
+    """The admin's table of the plan with what could not be placed (at the given pages)."""
     loaded = load_setup(deps, matchday.id)
     assert loaded is not None
     setup, directory = loaded
@@ -104,4 +119,12 @@ def overview(deps: Deps, matchday: Matchday) -> dict[str, Any]:
         if request_id in by_request
     ]
     answered = sum(1 for party in setup.parties if party.answered)
-    return build_overview(matchday, rows, missing, note, (len(setup.parties), answered))
+    return build_overview(
+        matchday,
+        rows,
+        missing,
+        note,
+        (len(setup.parties), answered),
+        page=page,
+        unplaced_page=unplaced_page,
+    )

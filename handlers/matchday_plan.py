@@ -30,22 +30,27 @@ from sqlalchemy.orm import Session
 from bot.csv_safe import csv_bytes
 from bot.deps import Deps
 from bot.i18n import N_, _, use_language
-from bot.matchday_plan import Meeting as PlanMeeting
-from bot.matchday_plan import Plan, PlanInputError
 from bot.matchdays import Matchday, Planned, Setup
 from bot.outbox import REGISTRY
+from bot.planning.problem import Meeting as PlanMeeting
+from bot.planning.problem import Plan, PlanInputError
+from bot.text import safe
 from bot.views.help import build_notice
 from bot.views.matchdays import (
     ACCEPT_ACTION,
+    AGENDA_PAGE_ACTION,
     DECLINE_ACTION,
     EXPORT_ACTION,
     PLAN_ACTION,
+    PLAN_PAGE_ACTION,
     PUBLISH_ACTION,
+    UNPLACED_PAGE_ACTION,
     AgendaItem,
     build_agenda,
     build_change,
 )
-from handlers.common import caller_of, deps_of, respond
+from bot.views.paging import read_page_value
+from handlers.common import caller_of, deps_of, respond, tell_clicker
 from handlers.matchday_people import Directory, load_setup, overview, party_people, setup_in
 from handlers.payloads import BlockAction, parse
 from storage.models import OutboxStatus
@@ -88,7 +93,7 @@ def action_ts(body: dict[str, Any]) -> str:
 
 
 def admin_action(
-    ack: Ack, body: dict[str, Any], context: BoltContext
+    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient | None = None
 ) -> tuple[Deps, BlockAction, Matchday] | None:
     ack()
     action = parse(BlockAction, body)
@@ -96,11 +101,13 @@ def admin_action(
         return None
     deps = deps_of(context)
     if not caller_of(deps, action.user_id).is_admin:
-        deps.after_ack.submit(
-            respond,
-            action.response_url,
-            build_notice(_("Only programme admins can plan matchdays.")),
-        )
+        refusal = build_notice(_("Only programme admins can plan matchdays."))
+        if client is None:
+            deps.after_ack.submit(respond, action.response_url, refusal)
+        else:  # also from App Home, which has no response_url
+            deps.after_ack.submit(
+                tell_clicker, client, action.user_id, action.response_url, refusal
+            )
         return None
     with deps.sessions() as session:
         matchday = matchdays.get(session=session, matchday_id=int(action.action.value))
@@ -183,7 +190,15 @@ def agenda_message(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
             return None
         name, _people = party_people(session, kind, ref_id)
         items = _agenda_items(session, matchday, kind, ref_id)
-    return build_agenda(matchday, name, items, reminder=bool(args.get("reminder")))
+    page = args.get("page")
+    return build_agenda(
+        matchday,
+        name,
+        items,
+        reminder=bool(args.get("reminder")),
+        page=page if isinstance(page, int) else 0,
+        party=(kind, ref_id),
+    )
 
 
 def _agenda_items(session: Session, matchday: Matchday, kind: str, ref_id: int) -> list[AgendaItem]:
@@ -218,7 +233,7 @@ def change_message(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
     """ "Your matchday agenda changed", in the reader's language."""
     lines = [
         _(CHANGES[str(line["what"])]).format(
-            time=str(line.get("time", "")), place=str(line.get("place", ""))
+            time=safe(str(line.get("time", "")), 50), place=safe(str(line.get("place", "")), 600)
         )
         for line in args.get("lines") or []
         if isinstance(line, dict) and line.get("what") in CHANGES
@@ -395,7 +410,7 @@ def plan_task(deps: Deps, client: WebClient, args: dict[str, Any]) -> None:
         except PlanInputError as error:
             with _in_language_of(deps, client, actor):
                 text = _("The day cannot be planned: {reason}").format(reason=str(error))
-                respond(response_url, build_notice(text))
+                tell_clicker(client, actor, response_url, build_notice(text))
             return
         if store_plan(deps, snap, plan, actor):
             break
@@ -403,7 +418,7 @@ def plan_task(deps: Deps, client: WebClient, args: dict[str, Any]) -> None:
         current = matchdays.get(session=session, matchday_id=matchday_id)
     if current is not None:
         with _in_language_of(deps, client, actor):
-            respond(response_url, overview(deps, current), replace=True)
+            tell_clicker(client, actor, response_url, overview(deps, current), replace=True)
 
 
 @REGISTRY.task(REPLAN_TASK)
@@ -464,9 +479,9 @@ def owe_replan(
 # --- the admin's buttons and people's answers --------------------------------------------------
 
 
-def plan_clicked(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+def plan_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     """Owe the plan to the worker (it may take seconds); the admin sees it when it is done."""
-    found = admin_action(ack, body, context)
+    found = admin_action(ack, body, context, client)
     if found is None:
         return
     deps, action, matchday = found
@@ -498,14 +513,16 @@ def plan_clicked(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         if added
         else _("The day is being planned already; the plan appears here in a moment.")
     )
-    deps.after_ack.submit(respond, action.response_url, build_notice(text))
+    deps.after_ack.submit(
+        tell_clicker, client, action.user_id, action.response_url, build_notice(text)
+    )
 
 
 def publish_clicked(
     ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     """Send every party its agenda to accept or decline (once per plan)."""
-    found = admin_action(ack, body, context)
+    found = admin_action(ack, body, context, client)
     if found is None:
         return
     deps, action, matchday = found
@@ -529,7 +546,9 @@ def publish_clicked(
         text = _("Agendas sent to every party.")
     else:
         text = _("The agendas of this plan were sent already.")
-    deps.after_ack.submit(respond, action.response_url, build_notice(text))
+    deps.after_ack.submit(
+        tell_clicker, client, action.user_id, action.response_url, build_notice(text)
+    )
 
 
 def answer_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -657,8 +676,76 @@ def send_day_before(deps: Deps, client: WebClient) -> int:
     return owed
 
 
+def overview_page_clicked(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    """*Previous*/*Next* on the admin's overview: the same message at the other page."""
+    ack()
+    action = parse(BlockAction, body)
+    if action is None:
+        return
+    deps = deps_of(context)
+    page, extra = read_page_value(action.action.value)
+    other = extra.get("u" if action.action.action_id.startswith(PLAN_PAGE_ACTION) else "p")
+    other_page = other if isinstance(other, int) and other >= 0 else 0
+    if action.action.action_id.startswith(PLAN_PAGE_ACTION):
+        pages = {"page": page, "unplaced_page": other_page}
+    else:
+        pages = {"page": other_page, "unplaced_page": page}
+    if not caller_of(deps, action.user_id).is_admin:
+        text = _("Only programme admins can plan matchdays.")
+        deps.after_ack.submit(respond, action.response_url, build_notice(text))
+        return
+    matchday_id = extra.get("m")
+    with deps.sessions() as session:
+        matchday = (
+            matchdays.get(session=session, matchday_id=matchday_id)
+            if isinstance(matchday_id, int)
+            else None
+        )
+    if matchday is None:
+        text = _("This matchday no longer exists; `/matchday matchdays` lists the current ones.")
+        deps.after_ack.submit(respond, action.response_url, build_notice(text))
+        return
+    deps.after_ack.submit(_show_page, deps, matchday, action.response_url, pages)
+
+
+def _show_page(deps: Deps, matchday: Matchday, response_url: str, pages: dict[str, int]) -> None:
+    respond(response_url, overview(deps, matchday, **pages), replace=True)
+
+
+def agenda_page_clicked(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    """*Previous*/*Next* on a party's agenda: the agenda as it stands, at the other page."""
+    ack()
+    action = parse(BlockAction, body)
+    if action is None:
+        return
+    deps = deps_of(context)
+    page, extra = read_page_value(action.action.value)
+    matchday_id, kind, ref_id = extra.get("m"), extra.get("k"), extra.get("r")
+    args = {"matchday": matchday_id, "kind": kind, "ref": ref_id, "reminder": bool(extra.get("e"))}
+    valid = isinstance(matchday_id, int) and kind in ("organisation", "startup")
+    if not valid or not isinstance(ref_id, int):
+        return
+    with deps.sessions() as session:
+        _name, people = party_people(session, str(kind), ref_id)
+    if action.user_id not in people:
+        text = _("Only the party's own people can see its agenda.")
+        deps.after_ack.submit(respond, action.response_url, build_notice(text))
+        return
+    found = agenda_message(deps, {**args, "page": page})
+    if found is None:
+        found = build_notice(
+            _("This matchday no longer exists; `/matchday matchdays` lists the current ones.")
+        )
+    deps.after_ack.submit(respond, action.response_url, found, replace=True)
+
+
 def register(app: App) -> None:
-    """Wire planning, publishing, answers and export."""
+    """Wire planning, publishing, answers, export and the pages of long lists."""
+    for stem in (PLAN_PAGE_ACTION, UNPLACED_PAGE_ACTION):
+        app.action(f"{stem}_previous")(overview_page_clicked)
+        app.action(f"{stem}_next")(overview_page_clicked)
+    app.action(f"{AGENDA_PAGE_ACTION}_previous")(agenda_page_clicked)
+    app.action(f"{AGENDA_PAGE_ACTION}_next")(agenda_page_clicked)
     app.action(PLAN_ACTION)(plan_clicked)
     app.action(PUBLISH_ACTION)(publish_clicked)
     app.action(ACCEPT_ACTION)(answer_clicked)

@@ -12,11 +12,12 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.form_text import PLACE_MAX, SLACK_INPUT_MAX, TITLE_MAX, typed
 from bot.forms import valid_website
 from bot.i18n import _
-from bot.matchday_plan import PlanInputError, Priority, day_slots
 from bot.outbox import REGISTRY
 from bot.pitches import PitchStatus
+from bot.planning.problem import PlanInputError, Priority, day_slots
 from bot.views.help import build_notice
 from bot.views.matchdays import (
     AVAILABILITY_ACTION,
@@ -28,12 +29,13 @@ from bot.views.matchdays import (
     build_new_matchday_modal,
     build_request_modal,
 )
+from bot.views.pickers import changed
 from handlers.commands import CommandRequest, OpenModal, Outcome, Reply, subcommand
 from handlers.common import caller_of, deps_of, open_modal, respond
 from handlers.matchday_people import Directory, load_setup, overview, party_people
 from handlers.matchday_plan import INVITATION, action_ts, admin_action, owe_fanout, owe_replan
 from handlers.payloads import BlockAction, ViewSubmission, parse
-from storage.repositories import matchdays, organisations, pitches, startups
+from storage.repositories import matchdays, organisations, pickers, pitches
 
 
 @subcommand("matchday")
@@ -80,7 +82,9 @@ def new_submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: Bo
     zone = ZoneInfo(deps.settings.MATCHDAY_TIMEZONE)
     today = deps.clock.now().astimezone(zone).date()
     errors: dict[str, str] = {}
-    title = (submission.text("title") or "").strip()
+    title = typed(errors, "title", submission.text("title"), TITLE_MAX)
+    place = typed(errors, "place", submission.text("place"), PLACE_MAX)
+    links_text = typed(errors, "links", submission.text("links"), SLACK_INPUT_MAX, multiline=True)
     day, deadline = _date(submission.text("day")), _date(submission.text("deadline"))
     starts, ends = _time(submission.text("starts")), _time(submission.text("ends"))
     lunch = (_time(submission.text("break_starts")), _time(submission.text("break_ends")))
@@ -88,7 +92,7 @@ def new_submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: Bo
         submission.text("length") or "",
         (submission.text("tables") or "").strip(),
     )
-    links = [line.strip() for line in (submission.text("links") or "").splitlines() if line.strip()]
+    links = [line.strip() for line in links_text.splitlines() if line.strip()]
     if not title:
         errors["title"] = _("Please give the matchday a title.")
     if day is None or day <= today:
@@ -135,7 +139,7 @@ def new_submitted(ack: Ack, body: dict[str, Any], client: WebClient, context: Bo
             meeting_minutes=int(length_text),
             breaks=breaks,
             tables=int(tables_text),
-            place=(submission.text("place") or "").strip(),
+            place=place,
             links=links,
             timezone=deps.settings.MATCHDAY_TIMEZONE,
             availability_deadline=deadline,
@@ -250,12 +254,7 @@ def request_clicked(
     if found is None:
         return
     deps, action, matchday = found
-    with deps.sessions() as session:
-        organisation_names = [
-            (o.id, o.name) for o in organisations.all_organisations(session=session)
-        ]
-        startup_names = [(s.id, s.name) for s in startups.all_startups(session=session)]
-    view = build_request_modal(matchday, organisation_names, startup_names, action.response_url)
+    view = build_request_modal(matchday, action.response_url)
     deps.after_ack.submit(open_modal, client, action.trigger_id, view, action.response_url)
 
 
@@ -274,6 +273,9 @@ def request_submitted(ack: Ack, body: dict[str, Any], context: BoltContext) -> N
     errors = {key: _("Please choose one.") for key, value in values.items() if not value}
     if values["priority"] and values["priority"] not in {p.value for p in Priority}:
         errors["priority"] = _("Please choose one.")
+    for key in ("organisation", "startup"):
+        if values[key] and not values[key].isdigit():
+            errors[key] = changed()
     if errors:
         ack(response_action="errors", errors=errors)
         return
@@ -284,6 +286,16 @@ def request_submitted(ack: Ack, body: dict[str, Any], context: BoltContext) -> N
                 response_action="errors",
                 errors={"organisation": _("This matchday no longer exists.")},
             )
+            return
+        # The picked ids are checked again: either may have gone since the form opened.
+        if not pickers.organisation_exists(
+            session=session, organisation_id=int(values["organisation"])
+        ):
+            errors["organisation"] = changed()
+        if not pickers.startup_exists(session=session, startup_id=int(values["startup"])):
+            errors["startup"] = changed()
+        if errors:
+            ack(response_action="errors", errors=errors)
             return
         matchdays.add_request(
             session=session,

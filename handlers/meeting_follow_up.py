@@ -7,6 +7,7 @@ transaction: a kill after the claim cannot lose them, and a second tick finds it
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -225,6 +226,7 @@ def note_submitted(ack: Ack, body: dict[str, Any], context: BoltContext) -> None
 
 def register(app: App) -> None:
     """Wire the follow-up buttons and the note form."""
-    app.action(FOLLOW_UP_ACTION)(follow_up_clicked)
+    # "meeting_follow_up:yes" and so on (and the single id of questions sent before).
+    app.action(re.compile(rf"^{FOLLOW_UP_ACTION}(:\w+)?$"))(follow_up_clicked)
     app.action(NOTE_ACTION)(note_clicked)
     app.view(NOTE_CALLBACK)(note_submitted)

@@ -19,12 +19,13 @@ from sqlalchemy.orm import Session
 
 from bot.calendar_files import CalendarMeeting, build_ics, meeting_uid
 from bot.deps import Deps
+from bot.form_text import PLACE_MAX, typed
 from bot.forms import valid_website
 from bot.i18n import N_, _
 from bot.meetings import LENGTHS, Meeting, MeetingStatus, WorkingHours, propose_slots
 from bot.outbox import REGISTRY
 from bot.pitches import PitchStatus, may_review
-from bot.programme import Organisation
+from bot.programme import Caller, Organisation
 from bot.resources import Stage
 from bot.views.help import build_notice, unlinked_channel
 from bot.views.meetings import (
@@ -35,6 +36,7 @@ from bot.views.meetings import (
     PROPOSE_ACTION,
     PROPOSE_CALLBACK,
     RESCHEDULE_ACTION,
+    SHORTLIST_PAGE_ACTION,
     build_another_wanted,
     build_cancelled,
     build_confirmation,
@@ -42,10 +44,11 @@ from bot.views.meetings import (
     build_propose_modal,
     build_shortlist,
 )
+from bot.views.paging import read_page_value
 from bot.views.resources import resource_blocks
 from handlers import calendar_people
 from handlers.commands import CommandRequest, Outcome, Reply, subcommand
-from handlers.common import caller_of, deps_of, open_modal, post, respond
+from handlers.common import caller_of, deps_of, open_modal, post, respond, tell_clicker
 from handlers.payloads import BlockAction, ViewSubmission, parse
 from storage.repositories import meetings, organisations, outbox, pitches, startups
 from storage.repositories.resources import resources_for
@@ -300,16 +303,44 @@ def meet_command(request: CommandRequest) -> Outcome:
         organisation = organisations.by_channel(
             session=session, channel_id=request.command.channel_id
         )
-        if organisation is None:
-            return Reply(unlinked_channel())
-        if not may_review(request.caller, organisation.id):
-            return Reply(build_notice(_("Only the project group can propose meetings.")))
+    if organisation is None:
+        return Reply(unlinked_channel())
+    return Reply(_shortlist(request.deps, request.caller, organisation.id))
+
+
+def _shortlist(deps: Deps, caller: Caller, organisation_id: int, page: int = 0) -> dict[str, Any]:
+    """The group's shortlist at a page (or why this person may not see it)."""
+    if not may_review(caller, organisation_id):
+        return build_notice(_("Only the project group can propose meetings."))
+    with deps.sessions() as session:
         shortlisted = [
             pitch
-            for pitch in pitches.for_organisation(session=session, organisation_id=organisation.id)
+            for pitch in pitches.for_organisation(session=session, organisation_id=organisation_id)
             if pitch.status is PitchStatus.SHORTLISTED
         ]
-    return Reply(build_shortlist(shortlisted))
+    return build_shortlist(shortlisted, page, organisation_id)
+
+
+def shortlist_page_clicked(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    """*Previous*/*Next* under the shortlist: the shortlist as it stands, at the other page."""
+    ack()
+    action = parse(BlockAction, body)
+    if action is None:
+        return
+    deps = deps_of(context)
+    page, extra = read_page_value(action.action.value)
+    organisation_id = extra.get("o")
+    if not isinstance(organisation_id, int):
+        deps.after_ack.submit(respond, action.response_url, unlinked_channel())
+        return
+    caller = caller_of(deps, action.user_id)
+    deps.after_ack.submit(_show_shortlist, deps, caller, organisation_id, page, action.response_url)
+
+
+def _show_shortlist(
+    deps: Deps, caller: Caller, organisation_id: int, page: int, response_url: str
+) -> None:
+    respond(response_url, _shortlist(deps, caller, organisation_id, page), replace=True)
 
 
 def propose_clicked(
@@ -376,8 +407,8 @@ def propose_submitted(
         return
     attendees = submission.many("attendees")
     length = submission.text("length") or ""
-    place = (submission.text("place") or "").strip()
     errors: dict[str, str] = {}
+    place = typed(errors, "place", submission.text("place"), PLACE_MAX)
     outsiders = [person for person in attendees if person not in group and not caller.is_admin]
     if not attendees:
         errors["attendees"] = _("Please choose who attends.")
@@ -389,7 +420,7 @@ def propose_submitted(
         errors["length"] = _("Please choose a length.")
     if not place:
         errors["place"] = _("Please say where the meeting is, or give a video link.")
-    elif "://" in place and not valid_website(place):
+    elif "place" not in errors and "://" in place and not valid_website(place):
         errors["place"] = _("Please give a video link starting with https://.")
     if errors:
         ack(response_action="errors", errors=errors)
@@ -589,7 +620,9 @@ def _offer_more(deps: Deps, client: WebClient, meeting: Meeting, action: BlockAc
         return False
     if asked_by_startup:  # the answer to their own click
         message = _proposal(current, organisation.name if organisation else "")
-        deps.after_ack.submit(respond, action.response_url, message, replace=True)
+        deps.after_ack.submit(
+            tell_clicker, client, action.user_id, action.response_url, message, replace=True
+        )
     return True
 
 
@@ -609,7 +642,9 @@ def reschedule_clicked(
         if asked_by_startup:
             organisation, _startup = _names(deps, meeting)
             message = _proposal(meeting, organisation.name if organisation else "")
-            deps.after_ack.submit(respond, action.response_url, message, replace=True)
+            deps.after_ack.submit(
+                tell_clicker, client, action.user_id, action.response_url, message, replace=True
+            )
         else:
             text = _("New times were offered to the startup.")
             deps.after_ack.submit(_tell, client, action, text)
@@ -641,6 +676,8 @@ def register(app: App) -> None:
     app.view(PROPOSE_CALLBACK)(propose_submitted)
     app.action(PICK_ACTION)(pick_clicked)
     app.action(MORE_ACTION)(more_clicked)
+    app.action(f"{SHORTLIST_PAGE_ACTION}_previous")(shortlist_page_clicked)
+    app.action(f"{SHORTLIST_PAGE_ACTION}_next")(shortlist_page_clicked)
     app.action(RESCHEDULE_ACTION)(reschedule_clicked)
     app.action(CANCEL_ACTION)(cancel_clicked)
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from bot.text import from_slack
 
 FieldValue = str | list[str] | None
 
@@ -19,7 +21,7 @@ class SlashCommand(_Model):
 
     user_id: str
     channel_id: str
-    text: str = ""
+    text: Annotated[str, AfterValidator(from_slack)] = ""  # as typed: Slack escapes it
     trigger_id: str
     response_url: str
     team_id: str = ""
@@ -74,6 +76,28 @@ class _View(_Model):
     callback_id: str = ""
     private_metadata: str = ""
     state: _ViewState = _ViewState()
+
+
+class BlockSuggestion(_Model):
+    """Slack asking for the options of an external select, with what the person typed."""
+
+    user: _User
+    action_id: str
+    value: str = ""
+    view: _View = _View()
+
+    @property
+    def user_id(self) -> str:
+        """Who is typing."""
+        return self.user.id
+
+    def metadata(self) -> dict[str, Any]:
+        """The private_metadata of the form the picker is in (an empty dict if unreadable)."""
+        try:
+            data = json.loads(self.view.private_metadata or "{}")
+        except json.JSONDecodeError:
+            return {}
+        return data if isinstance(data, dict) else {}
 
 
 class ViewSubmission(_Model):
@@ -147,11 +171,11 @@ def parse(model: type[ModelT], body: dict[str, Any]) -> ModelT | None:
 
 
 class MessageEvent(_Model):
-    """A message posted in a channel (or thread) the bot is in."""
+    """A message posted in a channel (or thread) the bot is in; ``text`` is as typed."""
 
     user: str = ""
     channel: str
-    text: str = ""
+    text: Annotated[str, AfterValidator(from_slack)] = ""
     ts: str
     thread_ts: str | None = None
     subtype: str | None = None
@@ -171,7 +195,7 @@ class MessageEvent(_Model):
 
 class _ChangedMessage(_Model):
     user: str = ""
-    text: str = ""
+    text: Annotated[str, AfterValidator(from_slack)] = ""
     ts: str
     thread_ts: str | None = None
     bot_id: str | None = None

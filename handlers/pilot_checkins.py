@@ -32,7 +32,7 @@ from bot.views.checkins import (
 )
 from bot.views.help import build_notice
 from handlers.checkins import owe_escalation
-from handlers.common import deps_of, open_modal, respond
+from handlers.common import deps_of, open_modal, respond, tell_clicker
 from handlers.payloads import BlockAction, ViewSubmission, parse
 from storage.repositories import checkins, outbox, pilots
 
@@ -164,7 +164,9 @@ def form_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: Bol
     pilot, checkin = found
     refused = refusal(pilot, action.user_id)
     if refused:
-        deps.after_ack.submit(respond, action.response_url, build_notice(refused))
+        deps.after_ack.submit(
+            tell_clicker, client, action.user_id, action.response_url, build_notice(refused)
+        )
         return
     view = build_answer_modal(pilot, checkin)
     deps.after_ack.submit(open_modal, client, action.trigger_id, view, action.response_url)

@@ -137,7 +137,7 @@ def note_text(args: dict[str, Any]) -> str:
         )
     if args.get("upcoming"):
         upcoming = datetime.fromisoformat(str(args["upcoming"]))
-        text += " " + _("The next one is {when}.").format(when=moment(upcoming))
+        text += " " + _("Next check-in: {when}.").format(when=moment(upcoming))
     return text
 
 

@@ -18,12 +18,15 @@ from bot.pilot_forms import NewPilotForm, validate_new_pilot
 from bot.pilots import Pilot, may_manage, may_start, may_view, next_occurrence
 from bot.programme import Caller, Organisation
 from bot.resources import Stage
-from bot.text import channel, safe
+from bot.text import channel, cut, inline
+from bot.views.blocks import message
 from bot.views.checkins import moment
 from bot.views.help import build_notice
+from bot.views.paging import read_page_value
 from bot.views.pilot_forms import NEW_PILOT_CALLBACK, build_new_pilot_modal
 from bot.views.pilots import (
     PILOT_FROM_PITCH_ACTION,
+    PILOTS_PAGE_ACTION,
     build_announcement,
     build_pilot_list,
     build_status,
@@ -33,7 +36,7 @@ from handlers.commands import CommandRequest, OpenModal, Outcome, Reply, subcomm
 from handlers.common import caller_of, deps_of, open_modal, respond
 from handlers.home import owe_home
 from handlers.payloads import BlockAction, ViewSubmission, parse
-from storage.repositories import checkins, organisations, outbox, pilots, startups
+from storage.repositories import checkins, organisations, outbox, pickers, pilots, startups
 from storage.repositories.resources import resources_for
 
 ANNOUNCEMENT = "pilot_announcement"
@@ -69,13 +72,7 @@ def pilot_command(request: CommandRequest) -> Outcome:
     with request.deps.sessions() as session:
         pilot = pilots.in_channel(session=session, channel_id=request.command.channel_id)
         if pilot is None:
-            listed = pilots.of_person(
-                session=session,
-                user_id=caller.user_id,
-                organisation_ids=list(caller.memberships),
-                everything=caller.is_admin,
-            )
-            return Reply(build_pilot_list(listed))
+            return Reply(_pilot_list(session, caller))
         history = checkins.history(session=session, pilot_id=pilot.id)
     if not may_view(caller, pilot):
         return Reply(build_notice(_(NOT_VIEWER)))
@@ -106,12 +103,9 @@ def _new_pilot(request: CommandRequest) -> Outcome:
     refusal = _refuse_start(request.deps, request.caller, organisation)
     if refusal:
         return Reply(build_notice(refusal))
-    with request.deps.sessions() as session:
-        registered = startups.all_startups(session=session)
     return OpenModal(
         build_new_pilot_modal(
             organisation,
-            registered,
             starter=request.caller.user_id,
             today=today_in(request.deps, organisation.timezone),
             response_url=request.command.response_url,
@@ -153,7 +147,7 @@ def start_pilot_from_pitch(
             if prefill
             else []
         )
-        registered = startups.all_startups(session=session)
+        chosen = startups.by_id(session=session, startup_id=prefill.startup_id) if prefill else None
     if prefill is None or organisation is None:
         respond(response_url, build_notice(_("This pitch no longer exists.")))
         return
@@ -165,11 +159,10 @@ def start_pilot_from_pitch(
         return
     view = build_new_pilot_modal(
         organisation,
-        registered,
         starter=user_id,
         today=today_in(deps, organisation.timezone),
         response_url=response_url,
-        startup_id=prefill.startup_id,
+        startup=chosen,
         startup_people=people,
         title=prefill.opportunity_title,
         pitch_id=prefill.pitch_id,
@@ -219,7 +212,13 @@ def new_pilot_submitted(
             if isinstance(raw_organisation, int)
             else None
         )
-        startup_ids = {startup.id for startup in startups.all_startups(session=session)}
+        raw_startup = submission.text("startup") or ""
+        startup_ids = (
+            {int(raw_startup)}
+            if raw_startup.isdigit()
+            and pickers.startup_exists(session=session, startup_id=int(raw_startup))
+            else set()
+        )
     if organisation is None:
         ack(response_action="errors", errors={"title": _("This organisation no longer exists.")})
         return
@@ -256,14 +255,14 @@ def new_pilot_submitted(
             started = _same_form(session, caller, form)
             running = pilots.running_in_channel(session=session, channel_id=form.channel_id)
     if started is None:
-        title = safe(running.title, 150) if running else ""
-        ack(
+        title = cut(running.title, 80) if running else ""
+        ack(  # field errors are plain text: no channel link, the title as typed
             response_action="errors",
             errors={
                 "channel": _(
-                    "{channel} already has a running pilot, {title}. Choose another channel, "
-                    "or complete that pilot first."
-                ).format(channel=channel(form.channel_id), title=title)
+                    "The channel you chose already has a running pilot, {title}. Choose "
+                    "another channel, or complete that pilot first."
+                ).format(title=title)
             },
         )
         return
@@ -348,8 +347,7 @@ def build_pilot_announcement(deps: Deps, args: dict[str, Any]) -> dict[str, Any]
     if organisation is None or not found:
         return None
     announcement = build_announcement(pilot, organisation, found[0], first)
-    announcement["blocks"] = (announcement["blocks"] + resource_blocks(agreements))[:50]
-    return announcement
+    return message(announcement["text"], announcement["blocks"] + resource_blocks(agreements))
 
 
 def _started(deps: Deps, pilot_id: int, response_url: str) -> None:
@@ -360,14 +358,40 @@ def _started(deps: Deps, pilot_id: int, response_url: str) -> None:
     if pilot is None:
         return
     text = _("Started the pilot *{title}* in {channel}.").format(
-        title=safe(pilot.title, 150), channel=channel(pilot.channel_id)
+        title=inline(pilot.title, 150), channel=channel(pilot.channel_id)
     )
     if first is not None:
-        text += " " + _("The first check-in is {when}.").format(when=moment(first.due_at))
+        text += " " + _("First check-in: {when}.").format(when=moment(first.due_at))
     respond(response_url, build_notice(text))
 
 
+def _pilot_list(session: Session, caller: Caller, page: int = 0) -> dict[str, Any]:
+    listed = pilots.of_person(
+        session=session,
+        user_id=caller.user_id,
+        organisation_ids=list(caller.memberships),
+        everything=caller.is_admin,
+    )
+    return build_pilot_list(listed, page)
+
+
+def pilot_list_page_clicked(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    """*Previous*/*Next* under the pilot list: the caller's pilots now, at the other page."""
+    ack()
+    action = parse(BlockAction, body)
+    if action is None:
+        return
+    deps = deps_of(context)
+    page, _extra = read_page_value(action.action.value)
+    caller = caller_of(deps, action.user_id)
+    with deps.sessions() as session:
+        shown = _pilot_list(session, caller, page)
+    deps.after_ack.submit(respond, action.response_url, shown, replace=True)
+
+
 def register(app: App) -> None:
-    """Wire the start-a-pilot form and the pitch card's button."""
+    """Wire the start-a-pilot form, the pitch card's button and the pilot list's pages."""
+    app.action(f"{PILOTS_PAGE_ACTION}_previous")(pilot_list_page_clicked)
+    app.action(f"{PILOTS_PAGE_ACTION}_next")(pilot_list_page_clicked)
     app.view(NEW_PILOT_CALLBACK)(new_pilot_submitted)
     app.action(PILOT_FROM_PITCH_ACTION)(pilot_from_pitch_clicked)

@@ -15,10 +15,11 @@ from bot.needs import Opportunity
 from bot.pitch_forms import validate_pitch
 from bot.pitches import PitchStatus, is_open
 from bot.programme import Caller, Organisation
-from bot.text import safe
+from bot.text import inline
 from bot.views.areas import PITCH_ACTION
 from bot.views.help import build_notice
 from bot.views.opportunities import OPPORTUNITIES_PAGE_ACTION, build_opportunity_list
+from bot.views.paging import read_page_value
 from bot.views.pitches import (
     PITCH_CALLBACK,
     WITHDRAW_ACTION,
@@ -61,13 +62,12 @@ def opportunities_page(ack: Ack, body: dict[str, Any], context: BoltContext) -> 
     """Next or previous page of the opportunity list."""
     ack()
     action = parse(BlockAction, body)
-    if action is None or not action.action.value.isdigit():
+    if action is None:
         return
     deps = deps_of(context)
     caller = caller_of(deps, action.user_id)
-    page = build_opportunity_list(
-        _open_items(deps), int(action.action.value), can_pitch=caller.is_startup
-    )
+    number, _extra = read_page_value(action.action.value)
+    page = build_opportunity_list(_open_items(deps), number, can_pitch=caller.is_startup)
     deps.after_ack.submit(respond, action.response_url, page, replace=True)
 
 
@@ -95,7 +95,7 @@ def _refusal(deps: Deps, caller: Caller, found: tuple[Opportunity, Organisation]
         return _(
             "The deadline for *{title}* has passed, so pitches can no longer be sent or "
             "changed. Keep an eye out for new opportunities!"
-        ).format(title=safe(opportunity.title, 150))
+        ).format(title=inline(opportunity.title, 150))
     return ""
 
 
@@ -240,13 +240,14 @@ def withdraw_clicked(
         return
     text = _(
         "Your pitch for *{title}* is withdrawn. You can pitch again until the deadline."
-    ).format(title=safe(pitch.opportunity_title, 150))
+    ).format(title=inline(pitch.opportunity_title, 150))
     deps.after_ack.submit(_tell, client, action, text)
 
 
 def register(app: App) -> None:
     """Wire the opportunity list, the Pitch button, the pitch form and withdrawal."""
-    app.action(OPPORTUNITIES_PAGE_ACTION)(opportunities_page)
+    app.action(f"{OPPORTUNITIES_PAGE_ACTION}_previous")(opportunities_page)
+    app.action(f"{OPPORTUNITIES_PAGE_ACTION}_next")(opportunities_page)
     app.action(PITCH_ACTION)(pitch_clicked)
     app.view(PITCH_CALLBACK)(pitch_submitted)
     app.action(WITHDRAW_ACTION)(withdraw_clicked)

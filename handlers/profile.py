@@ -8,7 +8,7 @@ from slack_bolt import Ack, App, BoltContext
 
 from bot.i18n import _
 from bot.pitch_forms import validate_profile
-from bot.text import safe
+from bot.text import inline
 from bot.views.help import build_notice
 from bot.views.profile import PROFILE_CALLBACK, build_profile_modal
 from handlers.commands import CommandRequest, OpenModal, Outcome, Reply, subcommand
@@ -63,7 +63,7 @@ def profile_submitted(ack: Ack, body: dict[str, Any], context: BoltContext) -> N
         )
     ack()
     if saved is not None:
-        text = _("Saved the profile of *{name}*.").format(name=safe(saved.name, 200))
+        text = _("Saved the profile of *{name}*.").format(name=inline(saved.name, 200))
         deps.after_ack.submit(respond, str(metadata.get("response_url", "")), build_notice(text))
 
 

@@ -18,7 +18,7 @@ from bot.needs import Opportunity
 from bot.needs_forms import PublishForm, validate_publish
 from bot.outbox import REGISTRY
 from bot.programme import Caller, Organisation, Role
-from bot.text import channel, safe
+from bot.text import channel, inline
 from bot.views.areas import (
     PUBLISH_CALLBACK,
     build_opportunity_card,
@@ -150,7 +150,7 @@ def publish_submitted(
     except AlreadyPublishedError as duplicate:
         ack()
         text = _("This summary is already published as *{title}* in {channel}.").format(
-            title=safe(duplicate.opportunity.title, 150),
+            title=inline(duplicate.opportunity.title, 150),
             channel=channel(duplicate.opportunity.channel_id),
         )
         deps.after_ack.submit(

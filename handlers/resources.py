@@ -12,7 +12,7 @@ from bot.access import admin_only
 from bot.deps import Deps
 from bot.i18n import _
 from bot.resources import ResourceForm, UploadedFile, stage_label, validate_resource
-from bot.text import safe
+from bot.text import cut
 from bot.views.help import build_notice
 from bot.views.resources import (
     ADD_ACTION,
@@ -179,7 +179,7 @@ def save_submitted(ack: Ack, body: dict[str, Any], context: BoltContext) -> None
                     "title": _(
                         "The library already has an item called {title} under {stage}. Change "
                         "that item, or give this one another title."
-                    ).format(title=safe(existing.title, 150), stage=stage_label(existing.stage))
+                    ).format(title=cut(existing.title, 80), stage=stage_label(existing.stage))
                 },
             )
             return

@@ -15,6 +15,7 @@ from bot.pitch_forms import validate_decline, validate_text
 from bot.pitches import PAGE_SIZE, Pitch, PitchStatus, may_review, may_see
 from bot.programme import Caller
 from bot.views.help import build_notice
+from bot.views.paging import read_page_value
 from bot.views.pitches import (
     ANSWER_ACTION,
     ANSWER_CALLBACK,
@@ -42,7 +43,7 @@ from handlers.pitch_cards import card_key, owe_card
 from storage.models import OutboxStatus
 from storage.repositories import organisations, outbox, pitches, startups
 
-PITCHES_PAGE_ACTION = "pitches_page"
+PITCHES_PAGE_ACTION = "pitches_page"  # + _previous / _next
 OUTCOME = "pitch_outcome"
 QUESTION = "pitch_question"
 ANSWER = "pitch_answer"
@@ -402,11 +403,10 @@ def pitches_page_clicked(ack: Ack, body: dict[str, Any], context: BoltContext) -
     action = parse(BlockAction, body)
     if action is None:
         return
-    channel_id, _sep, page = action.action.value.rpartition(":")
-    if not page.isdigit():
-        return
+    page, extra = read_page_value(action.action.value)
+    channel_id = str(extra.get("c", ""))
     deps = deps_of(context)
-    message = pitch_page(deps, caller_of(deps, action.user_id), channel_id, int(page))
+    message = pitch_page(deps, caller_of(deps, action.user_id), channel_id, page)
     deps.after_ack.submit(respond, action.response_url, message, replace=True)
 
 
@@ -448,4 +448,5 @@ def register(app: App) -> None:
     app.view(ASK_CALLBACK)(ask_submitted)
     app.action(ANSWER_ACTION)(answer_clicked)
     app.view(ANSWER_CALLBACK)(answer_submitted)
-    app.action(PITCHES_PAGE_ACTION)(pitches_page_clicked)
+    app.action(f"{PITCHES_PAGE_ACTION}_previous")(pitches_page_clicked)
+    app.action(f"{PITCHES_PAGE_ACTION}_next")(pitches_page_clicked)

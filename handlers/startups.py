@@ -13,7 +13,7 @@ from bot.deps import Deps
 from bot.forms import validate_startup
 from bot.i18n import _
 from bot.outbox import REGISTRY
-from bot.text import safe
+from bot.text import cut
 from bot.views.help import build_notice
 from bot.views.startup import (
     STARTUP_CALLBACK,
@@ -66,7 +66,7 @@ def startup_submitted(
             if existing is not None:
                 ack(
                     response_action="errors",
-                    errors={"org_number": duplicate.format(name=safe(existing.name, 100))},
+                    errors={"org_number": duplicate.format(name=cut(existing.name, 80))},
                 )
                 return
             startup = startups.register(

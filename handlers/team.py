@@ -14,13 +14,15 @@ from bot.i18n import _
 from bot.labels import role_label
 from bot.outbox import REGISTRY
 from bot.programme import Caller, Organisation, Role
-from bot.text import USER_ID, safe, user
+from bot.text import USER_ID, inline, user
 from bot.views.blocks import context as context_block
 from bot.views.help import build_notice, unlinked_channel
+from bot.views.paging import read_page_value
 from bot.views.team import (
     ADD_MEMBER_ACTION,
     ADD_MEMBER_CALLBACK,
     REMOVE_MEMBER_ACTION,
+    TEAM_PAGE_ACTION,
     build_add_member_modal,
     build_team,
     member_saved,
@@ -49,12 +51,12 @@ def team_command(request: CommandRequest) -> Outcome:
 
 
 def _team_message(
-    deps: Deps, caller: Caller, organisation: Organisation, note: str = ""
+    deps: Deps, caller: Caller, organisation: Organisation, note: str = "", page: int = 0
 ) -> dict[str, Any]:
     with deps.sessions() as session:
         members = organisations.members(session=session, organisation_id=organisation.id)
     message = build_team(
-        organisation, members, can_manage=bool(may_manage_team(caller, organisation))
+        organisation, members, can_manage=bool(may_manage_team(caller, organisation)), page=page
     )
     if note:
         message["blocks"].insert(1, context_block(note))
@@ -161,7 +163,7 @@ def _welcome(organisation: Organisation, role: Role) -> dict[str, Any]:
     text = _(
         "You have been added to the project group of *{name}* as {role}. "
         "Type `/matchday help` to see what you can do."
-    ).format(name=safe(organisation.name, 200), role=role_label(role).lower())
+    ).format(name=inline(organisation.name, 200), role=role_label(role).lower())
     return build_notice(text)
 
 
@@ -206,8 +208,36 @@ def _after_member_change(
     respond(response_url, _team_message(deps, caller, organisation, note), replace=True)
 
 
+def team_page_clicked(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    """*Previous*/*Next* under the project group: the same message at the other page."""
+    ack()
+    action = parse(BlockAction, body)
+    if action is None:
+        return
+    deps = deps_of(context)
+    page, extra = read_page_value(action.action.value)
+    organisation = _organisation(deps, str(extra.get("o", "")))
+    if organisation is None:
+        deps.after_ack.submit(respond, action.response_url, unlinked_channel())
+        return
+    caller = caller_of(deps, action.user_id)
+    allowed = may_view_team(caller, organisation)
+    if not allowed:
+        deps.after_ack.submit(respond, action.response_url, build_notice(allowed.refusal))
+        return
+    deps.after_ack.submit(_show_team_page, deps, caller, organisation, page, action.response_url)
+
+
+def _show_team_page(
+    deps: Deps, caller: Caller, organisation: Organisation, page: int, response_url: str
+) -> None:
+    respond(response_url, _team_message(deps, caller, organisation, page=page), replace=True)
+
+
 def register(app: App) -> None:
-    """Wire the team buttons and the add-member modal."""
+    """Wire the team buttons, its pages and the add-member modal."""
+    app.action(f"{TEAM_PAGE_ACTION}_previous")(team_page_clicked)
+    app.action(f"{TEAM_PAGE_ACTION}_next")(team_page_clicked)
     app.action(ADD_MEMBER_ACTION)(add_member_clicked)
     app.action(REMOVE_MEMBER_ACTION)(remove_member_clicked)
     app.view(ADD_MEMBER_CALLBACK)(add_member_submitted)

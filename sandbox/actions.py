@@ -14,14 +14,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox import payloads
-from sandbox.blockkit import Raw, action_arguments, compose, find_element, state_values
+from sandbox.blockkit import (
+    Raw,
+    action_arguments,
+    block_id_of,
+    compose,
+    find_element,
+    options_of,
+    state_values,
+)
 from sandbox.deliver import AppLink, Delivery
-from sandbox.slack_limits import check_message
+from sandbox.slack_limits import check_message, check_options
 from sandbox.slack_state import JsonDict
 from sandbox.view_stack import apply_answer, close_views
 from sandbox.workspace import SandboxSlack
 
 COMMAND = "/matchday"
+EXTERNAL = ("external_select", "multi_external_select")
 TROUBLE = "We had some trouble connecting. Try again?"  # Slack's words in a modal
 
 
@@ -32,10 +41,14 @@ class Outcome:
     ok: bool
     error: str = ""
     errors: dict[str, str] = field(default_factory=dict)
+    options: JsonDict | None = None  # the app's answer to a block_suggestion
 
     def to_json(self) -> JsonDict:
         """The outcome as the page's JSON."""
-        return {"ok": self.ok, "error": self.error, "errors": self.errors}
+        found: JsonDict = {"ok": self.ok, "error": self.error, "errors": self.errors}
+        if self.options is not None:
+            found["options"] = self.options
+        return found
 
 
 class Interactions:
@@ -44,6 +57,8 @@ class Interactions:
     def __init__(self, slack: SandboxSlack, link: AppLink) -> None:
         self.slack = slack
         self.link = link
+        # (view id, block id) -> the options the app last offered in that external select
+        self.offered: dict[tuple[str, str], list[JsonDict]] = {}
 
     # names ----------------------------------------------------------------------------
     def _person(self, user: str) -> str:
@@ -207,7 +222,8 @@ class Interactions:
                 if view is None:
                     return Outcome(False, "That view is no longer open.")
                 blocks = list(view.get("blocks") or [])
-                view["state"] = {"values": state_values(blocks, values or {})[0]}
+                offered = self._with_offered(view_id, blocks)
+                view["state"] = {"values": state_values(offered, values or {})[0]}
                 thread_ts = None
             else:
                 return Outcome(False, f"unknown source {source!r}")
@@ -267,6 +283,58 @@ class Interactions:
         self._report(f"app_home_opened ({tab})", user, delivery)
         return Outcome(delivery.ok, "" if delivery.ok else delivery.describe())
 
+    # external selects ----------------------------------------------------------------------
+    def suggest(self, user: str, view_id: str, block_id: str, query: str) -> Outcome:
+        """Typing into an external select: Slack asks the app (``block_suggestion``) and
+        shows the options it answers, if they are within Slack's limits."""
+        name = self._person(user)
+        with self.slack.lock:
+            mine = {v["id"]: v for v in self.slack.views_of(user)}
+            view = copy.deepcopy(mine.get(view_id))
+        if view is None:
+            return Outcome(False, "This form is no longer open.")
+        element = next(
+            (
+                b.get("element")
+                for b in view.get("blocks") or []
+                if isinstance(b, dict) and b.get("block_id") == block_id
+            ),
+            None,
+        )
+        if not isinstance(element, dict) or element.get("type") not in EXTERNAL:
+            return Outcome(False, f"no external select in block {block_id!r}")
+        if len(query) < int(element.get("min_query_length", 3)):  # Slack's default is 3
+            return Outcome(True, options={"options": []})
+        body = payloads.block_suggestion(
+            user_id=user,
+            user_name=name,
+            action_id=str(element.get("action_id") or ""),
+            block_id=block_id,
+            value=query,
+            view=view,
+        )
+        delivery = self.link.form(body)
+        self._report(f"options for “{element.get('action_id')}”", user, delivery)
+        answer = delivery.json() if delivery.ok else None
+        if answer is None:
+            return Outcome(False, f"The app did not offer options: {delivery.describe()}")
+        violation = check_options(answer)
+        if violation is not None:
+            return Outcome(False, "Slack would not show these options: " + violation.problems[0])
+        self.offered[(view_id, block_id)] = options_of(answer)
+        return Outcome(True, options=answer)
+
+    def _with_offered(self, view_id: str, blocks: list[Any]) -> list[Any]:
+        """The view's blocks with what each external select offered, to read a choice."""
+        found = copy.deepcopy(blocks)
+        for index, block in enumerate(found):
+            element = block.get("element") if isinstance(block, dict) else None
+            if isinstance(element, dict) and element.get("type") in EXTERNAL:
+                offered = list(self.offered.get((view_id, block_id_of(block, index)), []))
+                initial = element.get("initial_option")
+                element["options"] = offered + ([initial] if isinstance(initial, dict) else [])
+        return found
+
     # modals ------------------------------------------------------------------------------
     def _view_error(self, view_id: str, text: str) -> None:
         with self.slack.lock:
@@ -281,7 +349,9 @@ class Interactions:
             if view_id not in mine:
                 return Outcome(False, "This form is no longer open.")
             view = copy.deepcopy(mine[view_id])
-            values, required = state_values(view.get("blocks") or [], raw)
+            values, required = state_values(
+                self._with_offered(view_id, view.get("blocks") or []), raw
+            )
             self.slack.view_errors[view_id] = required
         self.slack.changed()
         if required:

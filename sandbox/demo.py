@@ -83,6 +83,19 @@ WELCOME = (
     "`/matchday setup` in #telge-energi links a new organisation."
 )
 
+# The first thing a newcomer sees: the project group's channel, with this at its bottom.
+GUIDE = (
+    ":wave: *Try this first* — you are Maria Lindqvist, the programme admin; switch person "
+    "at the top left.\n"
+    "1. Type `/matchday help` here: it lists what this person may do.\n"
+    "2. As *Sara Nyström*, run `/matchday areas` here, add a focus area and press *Assess*: "
+    "the needs assessment runs in a thread and ends with an opportunity to publish.\n"
+    "3. As *Lina Sjöberg* (CareSense AB), open *Matchday* under Apps: App Home lists the "
+    "open opportunities with a *Pitch* button.\n"
+    "4. As Maria, open *Matchday* again: the month in figures, what needs attention and the "
+    "next matchday. `/matchday report` posts the funnel chart; *+1 week* moves time."
+)
+
 
 def seed_slack(slack: SandboxSlack) -> None:
     """Add the demo people and channels to Slack's side."""
@@ -146,6 +159,7 @@ class Seeder:
         self._settle()
         with self.slack.lock:  # the admin's confirmations were for the set-up, not the demo
             self.slack.workspace.ephemerals.clear()
+        self.slack.add_message(PROJECT_CHANNEL, ADMIN.id, GUIDE)
         self.slack.changed()
 
     def _settle(self, quiet: float = 0.5, limit: float = SETTLE_LIMIT) -> None:

@@ -137,7 +137,7 @@ def _serve(slack: SandboxSlack, clock: ClockControl, app_port: int, data_dir: Pa
         stop.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    say(f"open http://{HOST}:{slack.port} (starting the app; data in {data_dir})")
+    say(f"open http://{HOST}:{slack.port} in your browser (Ctrl-C stops it)")
     try:
         problem = supervisor.start()
         if stop.is_set():
@@ -149,7 +149,6 @@ def _serve(slack: SandboxSlack, clock: ClockControl, app_port: int, data_dir: Pa
             seeded = _seed(slack, interactions, stop)
         else:
             slack.set_status(seed="done")
-        say(f"ready at http://{HOST}:{slack.port}; press Ctrl-C to stop.")
         while not stop.wait(1.0):
             pass
         return 0

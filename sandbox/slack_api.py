@@ -29,7 +29,7 @@ from types import TracebackType
 from urllib.parse import urlsplit
 
 from sandbox.slack_http import Reply, Server, bearer_token, parse_args, parse_webhook_payload
-from sandbox.slack_limits import SlackError, check_message
+from sandbox.slack_limits import SlackError, check_message, check_options
 from sandbox.slack_methods import SlackMethods
 from sandbox.slack_state import (
     BOT_USER_ID,
@@ -180,6 +180,16 @@ class FakeSlack:
                 what = f"{method} call matching the predicate" if predicate else f"{method} call"
                 raise AssertionError(f"no {what} within {timeout}s; calls seen: {seen}")
             time.sleep(0.01)
+
+    def check_options(self, answer: JsonDict) -> Call:
+        """Take an app's answer to a ``block_suggestion`` as Slack does: shown if within
+        Slack's limits, else rejected; recorded as an ``options`` call either way."""
+        violation = check_options(answer)
+        response = violation.to_response() if violation else {"ok": True}
+        call = Call("options", answer, response, 200)
+        with self._lock:
+            self._calls.append(call)
+        return call
 
     def reset_calls(self) -> None:
         """Forget the recorded calls only; the workspace state stays as it is."""

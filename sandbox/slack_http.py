@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -58,6 +59,13 @@ class Server(ThreadingHTTPServer):
 
     def start(self) -> None:
         self.thread.start()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser that stops waiting (a page's long poll cut off by a reload) is normal:
+        say nothing. Anything else is a bug and is shown as usual."""
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
     def stop(self) -> None:
         self.shutdown()

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import SystemClock
 from sandbox.slack_api import FakeSlack
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
@@ -105,7 +106,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def sessions(engine: Engine) -> Iterator[sessionmaker[Session]]:
     """A session factory; every table is emptied after the test."""
-    yield make_session_factory(engine)
+    yield make_session_factory(engine, SystemClock())  # test data stamped at real time
     _empty_tables(engine)
 
 

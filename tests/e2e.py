@@ -179,6 +179,24 @@ class Workspace:
         )
         return self._post(body, "application/x-www-form-urlencoded")
 
+    def suggest(self, user: str, view: dict[str, Any], block_id: str, typed: str) -> dict[str, Any]:
+        """Type into the external select of ``block_id`` in a modal the app opened; the
+        app's options, after the fake checked them as Slack would before showing them."""
+        element = next(b["element"] for b in view["blocks"] if b.get("block_id") == block_id)
+        body = payloads.block_suggestion(
+            user_id=user,
+            action_id=element["action_id"],
+            block_id=block_id,
+            value=typed,
+            view=view,
+        )
+        response = self._post(body, "application/x-www-form-urlencoded")
+        assert response.status == 200, response
+        answer = response.json()
+        assert isinstance(answer, dict)
+        self.fake.check_options(answer)
+        return answer
+
     def event(self, event: dict[str, Any], event_id: str | None = None, retry: int = 0) -> Response:
         """Deliver an Events API event (a retry repeats the event_id with Slack's headers)."""
         headers = retry_headers(retry) if retry else None

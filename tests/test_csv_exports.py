@@ -23,7 +23,7 @@ from bot.clock import FixedClock
 from bot.config import load_settings
 from bot.csv_safe import FORMULA_STARTS, csv_bytes, neutralise
 from bot.deps import Deps
-from bot.matchday_plan import Priority
+from bot.planning.problem import Priority
 from bot.programme import OrganisationKind, Role
 from handlers.insight import build_export_file
 from handlers.matchday_plan import plan_csv, plan_task

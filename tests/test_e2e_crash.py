@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.matchday_plan import Priority
+from bot.planning.problem import Priority
 from bot.programme import OrganisationKind, Role
 from handlers.matchday_plan import owe_fanout
 from sandbox import payloads

@@ -66,9 +66,9 @@ def test_a_startup_rep_of_every_kind_pitches_and_sees_it_in_my_matchday(
         for b in view["blocks"]
         if b["type"] == "actions"
         for e in b["elements"]
-        if e["action_id"] == "matchday_menu_profile"
+        if e["action_id"].startswith("matchday_menu_profile")
     )
-    ws.click(user, "matchday_menu_profile", profile["value"])
+    ws.click(user, profile["action_id"], profile["value"])
     ws._wait("views.push", lambda c: c.args["view"]["callback_id"] == "startup_profile", 5)
     ws.click(VISITOR, "matchday_menu_profile", profile["value"])
     assert "Acme" not in json.dumps(ws.wait_response("You can't do this here"))

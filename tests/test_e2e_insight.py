@@ -220,7 +220,7 @@ def test_the_report_counts_the_funnel_for_each_role(workspace: Workspace, sessio
     ):
         assert f"*{label}*\\n{count}" in shown, label
     assert "Procure: 1" in shown
-    assert "*Region Stockholm*: 1 areas" in shown
+    assert "*Region Stockholm*: 1 area," in shown
     png = ws._wait("files.completeUploadExternal", lambda c: True, 10)
     assert png is not None
 

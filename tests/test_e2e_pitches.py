@@ -327,7 +327,7 @@ def test_pitch_deadline_reminder_and_closing_notice_go_out_once(
     clock.set(end + timedelta(hours=2))
     assert remind_and_close(deps, client) == 1
     sender.drain()
-    ws.wait_post("C0ORG", "1 pitches arrived")
+    ws.wait_post("C0ORG", "1 pitch arrived; review it here")
     assert remind_and_close(deps, client) == 0
     sender.drain()
     assert len([m for m in ws.fake.messages("C0OPPS") if "48 hours left" in m["text"]]) == 1

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import SystemClock
 from sandbox.slack_api import FakeSlack
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
@@ -76,7 +77,7 @@ def test_web_processes_without_a_worker_and_a_worker_beside_them(
     name, url = _create_postgres_database()
     upgrade(url)
     engine = make_engine(url)
-    sessions = make_session_factory(engine)
+    sessions = make_session_factory(engine, SystemClock())
     worker = WorkerProcess(url, fake_slack.api_url, tmp_path / "worker.log")
     web = None
     try:

@@ -22,8 +22,8 @@ from bot.background import AfterAck
 from bot.clock import FixedClock
 from bot.config import load_settings
 from bot.deps import Deps
-from bot.matchday_plan import Priority
 from bot.outbox import Pacer, Signal
+from bot.planning.problem import Priority
 from bot.programme import OrganisationKind, Role
 from handlers.matchday_plan import (
     owe_fanout,

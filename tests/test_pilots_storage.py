@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import FixedClock
 from bot.pilots import (
     Cadence,
     CheckinStatus,
@@ -176,7 +177,7 @@ def test_concurrent_claims_from_separate_engines_have_one_winner(
     winners: list[str] = []
 
     def claim(index: int) -> None:
-        factory = make_session_factory(engines[index])
+        factory = make_session_factory(engines[index], FixedClock(due))
         barrier.wait()
         with factory.begin() as session:
             if checkins.claim_checkin(

@@ -75,7 +75,7 @@ def test_large_team_stays_inside_fifty_blocks() -> None:
     members = [Member(1, f"U{index:05d}", Role.OTHER) for index in range(120)]
     message = build_team(ORG, members, can_manage=True)
     assert len(message["blocks"]) <= 50
-    assert "80 more" in text_of(message)
+    assert "Showing 1–30 of 120" in text_of(message)
 
 
 def test_team_permissions() -> None:
@@ -111,7 +111,7 @@ def test_home_for_an_admin_shows_the_programme_and_gaps() -> None:
     group = GroupSummary(ORG, 1, competence([Member(1, "UBUY", Role.BUYER)]))
     shown = text_of(build_home(HomeData(ADMIN, programme=[group], startup_count=3)))
     assert "2 organisations" not in shown
-    assert "1 organisations, 3 startups" in shown
+    assert "1 organisation, 3 startups" in shown  # each count in its own number
     assert "No technical competence" in shown
 
 
@@ -162,3 +162,24 @@ def test_startup_form_field_errors() -> None:
     assert errors == {}
     assert form is not None
     assert form.org_number == "556016-0680"
+
+
+def test_an_opportunity_card_shows_a_long_description_whole_however_it_escapes() -> None:
+    from datetime import date
+
+    from bot.needs import Opportunity
+    from bot.views.areas import build_opportunity_card
+    from sandbox.slack_limits import check_message
+
+    typed = "R&D <b> " * 375  # 3,000 characters as typed; 5,250 once escaped for Slack
+    opportunity = Opportunity(
+        1, 1, 1, "Fewer falls", typed, date(2027, 2, 1), Role.BUYER, "published", "C0OPPS", None
+    )
+    card = build_opportunity_card(opportunity, ORG)
+    assert check_message(card["text"], card["blocks"]) is None
+    shown = "".join(
+        block["text"]["text"]
+        for block in card["blocks"]
+        if block["type"] == "section" and "text" in block
+    )
+    assert shown == typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

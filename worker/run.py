@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 
+from bot.clock import moved_by_hand
 from bot.deps import Deps
-from storage.repositories import interactions, outbox
+from storage.repositories import interactions, outbox, running
 from worker.sender import Sender
 
 logger = logging.getLogger(__name__)
@@ -21,6 +23,8 @@ SENDER = "sender"
 SILENT_AFTER = timedelta(minutes=3)  # /healthz says 503 when a part was quiet this long
 BEAT_EVERY = timedelta(seconds=30)
 INTERACTIONS_KEPT = timedelta(days=1)
+# Ticks closer than this in real time (the clock's jumps aside) mean the app kept running.
+RUNNING_GAP = timedelta(minutes=3)
 
 
 class Worker:
@@ -42,6 +46,10 @@ class Worker:
         # Tasks (App Home publishes, fan-out expansion, matchday plans) in their own lane.
         self.tasks = Sender(deps, client, tasks=True, threads=2, batch=2)
         self.scheduler: BackgroundScheduler | None = None
+        # The app's time at this process's last recorded tick, and how far the clock had
+        # been moved by hand then (see note_running).
+        self._ran: tuple[datetime, timedelta] | None = None
+        self._running_lock = threading.Lock()
 
     def start(self) -> Worker:
         """Start the sender's thread and the scheduler's one job."""
@@ -87,11 +95,37 @@ class Worker:
         make /healthz call the tick silent while it is working.
         """
         self.beat(TICK)
+        self.note_running()
         self._tick(self.deps, self.client)
+        self.note_running()
         self.sender.resume_if_back()
         self.forget_old_interactions()
         self.beat(TICK)
         self.deps.outbox_signal.wake()
+
+    def note_running(self) -> None:
+        """Record that the app is running now, and has been since this process's last tick.
+
+        The time between two ticks counts as running when little real time passed between
+        them: the clock's jumps (the sandbox's *Advance time*, a test moving its clock) are
+        taken out, so a week skipped in a second is a week the app ran through, while a
+        process that was stopped, or a machine that slept, leaves a gap.
+        """
+        clock = self.deps.clock
+        with self._running_lock:
+            now, moved = clock.now(), moved_by_hand(clock)
+            since = None
+            if self._ran is not None:
+                last, last_moved = self._ran
+                if now >= last and (now - last) - (moved - last_moved) <= RUNNING_GAP:
+                    since = last
+            try:
+                with self.deps.sessions.begin() as session:
+                    running.ran(session=session, since=since, now=now)
+            except Exception:
+                logger.exception("could not record that the tick is running")
+                return
+            self._ran = (now, moved)
 
     def forget_old_interactions(self) -> None:
         """Slack repeats a click or submission within minutes: a day of them is plenty."""

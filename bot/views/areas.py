@@ -8,11 +8,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.assessment import SPECS, State, progress
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.labels import role_label
 from bot.needs import MAX_AREAS, MIN_AREAS, Answer, AreaOverview, FocusArea, Opportunity
 from bot.programme import Organisation, Role
-from bot.text import cut, safe
+from bot.text import cut, inline, pieces, safe
 from bot.views.blocks import (
     Block,
     actions,
@@ -26,6 +26,7 @@ from bot.views.blocks import (
     modal,
     option,
     section,
+    sections,
     static_select,
     text_input,
 )
@@ -61,19 +62,19 @@ def build_areas(
     if not items:
         blocks.append(section(_("No focus areas yet. Add the first one to start.")))
     for number, item in enumerate(items, start=1):
-        line = f"*{number}. {safe(item.area.title, TITLE_MAX)}* — {area_progress(item)}"
+        lines = [f"*{number}. {inline(item.area.title, TITLE_MAX)}* — {area_progress(item)}"]
         if item.opportunities:
-            line += "\n" + "\n".join(
+            lines += [
                 "• "
                 + _("{title} (pitch deadline {deadline})").format(
                     title=safe(opportunity.title, TITLE_MAX),
                     deadline=opportunity.deadline.isoformat(),
                 )
-                for opportunity in item.opportunities[:10]
-            )
+                for opportunity in item.opportunities
+            ]
         else:
-            line += "\n_" + _("not published") + "_"
-        blocks.append(section(line))
+            lines.append("_" + _("not published") + "_")
+        blocks += sections(lines)
         if can_work:
             label = _("Start assessment") if item.assessment is None else _("Open assessment")
             blocks.append(
@@ -95,9 +96,11 @@ def build_areas(
     if len(items) < MIN_AREAS:
         blocks.append(
             context(
-                _(":bulb: Programmes like this work with 3 to 5 areas; you have {count}.").format(
-                    count=len(items)
-                )
+                ngettext(
+                    ":bulb: Programmes like this work with 3 to 5 areas; you have {count}.",
+                    ":bulb: Programmes like this work with 3 to 5 areas; you have {count}.",
+                    len(items),
+                ).format(count=len(items))
             )
         )
     if can_work and len(items) < MAX_AREAS:
@@ -107,9 +110,9 @@ def build_areas(
                 button(_("Add focus area"), ADD_AREA_ACTION, str(organisation.id), style="primary")
             )
         )
-    summary = _("Focus areas of {name}: {count}").format(
-        name=safe(organisation.name, 200), count=len(items)
-    )
+    summary = ngettext(
+        "{name} has {count} focus area", "{name} has {count} focus areas", len(items)
+    ).format(name=safe(organisation.name, 200), count=len(items))
     return message(summary, blocks)
 
 
@@ -228,8 +231,11 @@ def build_opportunity_card(opportunity: Opportunity, organisation: Organisation)
     deadline = f"<!date^{epoch}^{{date_long}}|{opportunity.deadline.isoformat()}>"
     blocks: list[Block] = [
         header(opportunity.title),
-        context(_("Matching opportunity from *{name}*").format(name=safe(organisation.name, 200))),
-        section(safe(opportunity.description, 3000)),
+        context(
+            _("Matching opportunity from *{name}*").format(name=inline(organisation.name, 200))
+        ),
+        # The whole description, over as many sections as its escaped text needs.
+        *(section(part) for part in pieces(opportunity.description, 3000, mentions=True)),
         fields(
             "*" + _("Pitch deadline") + f"*\n{deadline}",
             "*" + _("Contact") + f"*\n{role_label(opportunity.contact_role)}",

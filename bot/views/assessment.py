@@ -8,7 +8,7 @@ from typing import Any
 from bot.assessment import PROCUREMENT_ROUTES, SPECS, STEPS, State, StepSpec, route_label
 from bot.i18n import _
 from bot.needs import Answer, FocusArea
-from bot.text import USER_ID, cut, safe, user
+from bot.text import USER_ID, cut, inline, pieces, safe, user
 from bot.views.blocks import (
     Block,
     actions,
@@ -32,7 +32,8 @@ RESUME_ACTION = "assess_resume"
 PUBLISH_ACTION = "assess_publish"
 EDIT_ACTION = "assess_edit"
 ANSWER_CALLBACK = "assess_answer"
-SHOWN_PER_FIELD = 1200
+SHOWN_PER_FIELD = 1000  # a multi-line answer in the summary; two fit one section with the rest
+SHOWN_SHORT = 250  # a one-line answer (budget, timeline) in the summary
 FORM_TEXT_MAX = 3000  # Slack's limit for a plain_text_input  # so six steps fit one summary message
 
 
@@ -44,7 +45,7 @@ def step_value(assessment_id: int, state: State) -> str:
 def build_thread_root(area: FocusArea, starter: str) -> dict[str, Any]:
     """The channel message that the assessment's thread hangs from."""
     text = _("Needs assessment: *{title}* — started by {person}. Answer in the thread.").format(
-        title=safe(area.title, 150), person=user(starter)
+        title=inline(area.title, 150), person=user(starter)
     )
     return message(text, [section(text)])
 
@@ -99,6 +100,15 @@ def build_paused(assessment_id: int, state: State, actor: str) -> dict[str, Any]
     )
 
 
+def _shown_answer(value: str, limit: int) -> str:
+    """An answer as typed (mentions kept); a long one says where to read all of it."""
+    whole = safe(value, len(value) * 5 + 1, mentions=True)
+    if len(whole) <= limit:
+        return whole
+    note = "\n_" + _("…shortened here; shown in full in the form (Edit a step).") + "_"
+    return safe(value, limit - len(note), mentions=True) + note
+
+
 def _answer_text(spec: StepSpec, answer: Answer | None) -> str:
     if answer is None:
         return "_" + _("not answered yet") + "_"
@@ -114,7 +124,7 @@ def _answer_text(spec: StepSpec, answer: Answer | None) -> str:
         elif field.kind == "route":
             shown = route_label(value)
         else:
-            shown = safe(value, SHOWN_PER_FIELD)
+            shown = _shown_answer(value, SHOWN_PER_FIELD if field.multiline else SHOWN_SHORT)
         lines.append(shown if len(spec.fields) == 1 else f"*{_(field.label)}:* {shown}")
     return "\n".join(lines) or "_" + _("not answered yet") + "_"
 
@@ -175,11 +185,14 @@ def build_answer_form(
             )
         else:
             if len(initial) > FORM_TEXT_MAX:
+                # Shown in full above the field, which holds at most FORM_TEXT_MAX characters.
+                blocks.append(section(_("*The current answer in full:*")))
+                blocks.extend(section(piece) for piece in pieces(initial, mentions=True))
                 blocks.append(
                     context(
                         _(
-                            "The current answer is longer than a form can hold, so only its "
-                            "beginning is shown; saving here replaces it."
+                            "This answer is longer than a form field can hold, so the field "
+                            "below starts with its beginning; saving here replaces the answer."
                         )
                     )
                 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.i18n import _
-from bot.text import channel, safe, user
+from bot.text import channel, inline, user
 from bot.views.blocks import actions, button, context, message, section
 
 OUTSIDER_ADD_ACTION = "channel_outsider_add"
@@ -25,7 +25,7 @@ def build_outsider_notice(
         "{person} is in {channel}, the project group channel of *{name}*, but is not in the "
         "project group. Until that is settled, pitch cards there show only the startup's "
         "name, the opportunity and the status."
-    ).format(person=user(user_id), channel=channel(channel_id), name=safe(organisation_name, 200))
+    ).format(person=user(user_id), channel=channel(channel_id), name=inline(organisation_name, 200))
     value = outsider_value(organisation_id, user_id)
     return message(
         text,
@@ -73,6 +73,6 @@ def build_state_notice(state: str, channel_id: str, organisation_name: str) -> d
         ),
     }
     text = templates.get(state, templates["public"]).format(
-        channel=channel(channel_id), name=safe(organisation_name, 200)
+        channel=channel(channel_id), name=inline(organisation_name, 200)
     )
     return message(text, [section(text)])

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.i18n import _, ngettext
 from bot.pilots import CHECKIN_EVENT, Checkin, CheckinStatus, Escalation, Pilot, checkin_key
-from bot.text import channel, cut, safe, user
+from bot.text import channel, cut, inline, safe, user
 from bot.text import date as slack_date
 from bot.views.blocks import (
     LABEL,
@@ -132,11 +132,21 @@ def _when(checkin: Checkin) -> str:
         )
     if checkin.late:
         parts.append(_(":hourglass: Late: Matchday was not running at the due time."))
-    if checkin.skipped:
+    if checkin.skipped and checkin.late:
         parts.append(
             ngettext(
                 "{count} earlier check-in was skipped while Matchday was down.",
                 "{count} earlier check-ins were skipped while Matchday was down.",
+                checkin.skipped,
+            ).format(count=checkin.skipped)
+        )
+    elif checkin.skipped:  # Matchday ran, but the clock moved past them at once
+        parts.append(
+            ngettext(
+                "{count} earlier check-in fell due at the same time and was not posted; "
+                "this is the latest one.",
+                "{count} earlier check-ins fell due at the same time and were not posted; "
+                "this is the latest one.",
                 checkin.skipped,
             ).format(count=checkin.skipped)
         )
@@ -204,7 +214,7 @@ def build_answer_modal(pilot: Pilot, checkin: Checkin) -> dict[str, Any]:
         ANSWER_CALLBACK,
         _("Check-in {number}").format(number=checkin.seq),
         [
-            context(_("*{title}*").format(title=safe(pilot.title, 150))),
+            context(_("*{title}*").format(title=inline(pilot.title, 150))),
             static_select(
                 "status",
                 _("Status"),
@@ -270,7 +280,7 @@ def build_reminder(pilot: Pilot, checkin: Checkin, link: str | None) -> dict[str
         "It takes a minute: {link}"
     ).format(
         number=checkin.seq,
-        title=safe(pilot.title, 150),
+        title=inline(pilot.title, 150),
         link=_link(link, _("answer it here"), pilot.channel_id),
     )
     return message(text, [section(text)])
@@ -285,7 +295,7 @@ def build_escalation(
         text = _(
             ":red_circle: The pilot *{title}* is blocked: {person} said so in check-in {number}."
         ).format(
-            title=safe(pilot.title, 150),
+            title=inline(pilot.title, 150),
             person=user(checkin.answered_by) if checkin.answered_by else _("someone"),
             number=checkin.seq,
         )
@@ -295,7 +305,7 @@ def build_escalation(
         text = _(
             ":warning: The pilot *{title}* missed two check-ins in a row; nobody answered "
             "check-in {number} or the one before."
-        ).format(title=safe(pilot.title, 150), number=checkin.seq)
+        ).format(title=inline(pilot.title, 150), number=checkin.seq)
     text += "\n" + _link(link, _("Open the check-in"), pilot.channel_id)
     text += "\n" + _("The pilot's people: {people}").format(people=people)
     return message(cut(text, 3000), [section(text)])
@@ -323,7 +333,7 @@ def build_delivery_problem(
         "{problem}."
     ).format(
         number=checkin.seq,
-        title=safe(pilot.title, 150),
+        title=inline(pilot.title, 150),
         channel=channel(pilot.channel_id),
         problem=delivery_problem(code),
     )

@@ -22,7 +22,7 @@ def build_help(caller: Caller, unknown: str = "") -> dict[str, Any]:
                 )
             )
         )
-    lines = "\n".join(subcommand.help_line() for subcommand in available_to(caller))
+    lines = "\n".join(subcommand.help_line(caller) for subcommand in available_to(caller))
     blocks.append(section(lines))
     if not (caller.is_admin or caller.is_member or caller.is_startup):
         blocks.append(context(first_steps()))

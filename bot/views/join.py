@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.join import (
     CONTACT_MAX,
     DESCRIPTION_MAX,
@@ -22,7 +22,7 @@ from bot.join import (
 )
 from bot.labels import role_label
 from bot.programme import Organisation, Role
-from bot.text import date, safe, user
+from bot.text import cut, date, inline, safe, user
 from bot.views.blocks import (
     actions,
     button,
@@ -37,6 +37,7 @@ from bot.views.blocks import (
     static_select,
     text_input,
 )
+from bot.views.pickers import organisation_picker
 
 STARTUP_ACTION = "join_startup"
 GROUP_ACTION = "join_group"
@@ -45,7 +46,6 @@ REJECT_ACTION = "join_reject"
 STARTUP_CALLBACK = "join_startup"
 GROUP_CALLBACK = "join_group"
 REJECT_CALLBACK = "join_reject"
-MAX_ORGANISATIONS = 100  # a static select's limit
 
 
 def build_join_choice(notes: list[str], pending: int | None = None) -> dict[str, Any]:
@@ -122,17 +122,14 @@ def build_startup_application_modal(response_url: str) -> dict[str, Any]:
     )
 
 
-def build_group_request_modal(
-    organisations: list[Organisation], response_url: str
-) -> dict[str, Any]:
-    """The form to ask to join an organisation's project group."""
-    choices = [option(item.name, str(item.id)) for item in organisations[:MAX_ORGANISATIONS]]
+def build_group_request_modal(response_url: str) -> dict[str, Any]:
+    """The form to ask to join an organisation's project group (organisations by search)."""
     roles = [option(role_label(role), role.value) for role in Role]
     return modal(
         GROUP_CALLBACK,
         _("Join a project group"),
         [
-            static_select("organisation", _("Organisation"), choices),
+            organisation_picker("organisation", _("Organisation")),
             static_select(
                 "role",
                 _("Your role"),
@@ -202,7 +199,7 @@ def _group_blocks(application: Application) -> list[dict[str, Any]]:
         section(
             _("{person} asks to join the project group of *{organisation}* as {role}.").format(
                 person=user(application.people[0]),
-                organisation=safe(application.organisation_name, 200),
+                organisation=inline(application.organisation_name, 200),
                 role=role,
             )
         ),
@@ -233,9 +230,11 @@ def build_application_card(application: Application) -> dict[str, Any]:
     notes = [_("Applied {when}.").format(when=_when(application.created_at))]
     if len(application.applicants) > 1:
         notes.append(
-            _("{count} people applied for this company; their applications were merged.").format(
-                count=len(application.applicants)
-            )
+            ngettext(
+                "{count} person applied for this company.",
+                "{count} people applied for this company; their applications were merged.",
+                len(application.applicants),
+            ).format(count=len(application.applicants))
         )
     blocks.append(context(*notes))
     if application.status is ApplicationStatus.PENDING:
@@ -243,7 +242,7 @@ def build_application_card(application: Application) -> dict[str, Any]:
             _("*{name}* joins the programme with the applicants as its representatives.")
             if startup
             else _("The person joins the project group of *{name}* with the role asked for.")
-        ).format(name=safe(application.subject, 200))
+        ).format(name=inline(application.subject, 200))
         blocks.append(
             actions(
                 button(
@@ -274,7 +273,7 @@ def build_reject_modal(application: Application, response_url: str) -> dict[str,
         [
             section(
                 _("Rejecting the application of *{name}*. The applicant reads your reason.").format(
-                    name=safe(application.subject, 200)
+                    name=inline(application.subject, 200)
                 )
             ),
             text_input(
@@ -293,7 +292,7 @@ def build_reject_modal(application: Application, response_url: str) -> dict[str,
 
 def application_sent(application: Application, merge: Merge) -> str:
     """The applicant's receipt."""
-    name = safe(application.subject, 200)
+    name = inline(application.subject, 200)
     if application.kind is ApplicationKind.GROUP:
         if merge is Merge.ALREADY:
             text = _(
@@ -324,7 +323,7 @@ def application_sent(application: Application, merge: Merge) -> str:
 
 def application_approved(application: Application) -> str:
     """The good news to an applicant."""
-    name = safe(application.subject, 200)
+    name = inline(application.subject, 200)
     if application.kind is ApplicationKind.STARTUP:
         return _(
             "Good news: the application of *{name}* was approved. Welcome to the programme! "
@@ -340,7 +339,7 @@ def application_approved(application: Application) -> str:
 
 def application_rejected(application: Application) -> str:
     """The respectful no, with the admins' reason."""
-    name = safe(application.subject, 200)
+    name = inline(application.subject, 200)
     text = (
         _("The application of *{name}* was not approved this time.")
         if application.kind is ApplicationKind.STARTUP
@@ -366,7 +365,7 @@ def already_decided(application: Application) -> str:
 
 def representative_already(name: str) -> str:
     """Field error: the applicant already represents this startup."""
-    return _("You already represent {name} in the programme.").format(name=safe(name, 200))
+    return _("You already represent {name} in the programme.").format(name=cut(name, 80))
 
 
 def startup_already_registered(name: str) -> str:
@@ -374,24 +373,25 @@ def startup_already_registered(name: str) -> str:
     return _(
         "{name} is already in the programme. A programme admin can add you as one of its "
         "representatives."
-    ).format(name=safe(name, 200))
+    ).format(name=cut(name, 80))
 
 
 def member_already(organisation: Organisation, role: Role) -> str:
     """Field error: the person is in this project group already."""
     return _("You are already in the project group of {name}, as {role}.").format(
-        name=safe(organisation.name, 200), role=role_label(role).lower()
+        name=cut(organisation.name, 80), role=role_label(role).lower()
     )
 
 
 def caller_notes(startup_names: list[str], groups: list[tuple[str, Role]]) -> list[str]:
     """What the person already is in the programme, for the join message."""
     notes = [
-        _("You already represent *{name}*.").format(name=safe(name, 200)) for name in startup_names
+        _("You already represent *{name}*.").format(name=inline(name, 200))
+        for name in startup_names
     ]
     notes += [
         _("You are already in the project group of *{name}*, as {role}.").format(
-            name=safe(name, 200), role=role_label(role).lower()
+            name=inline(name, 200), role=role_label(role).lower()
         )
         for name, role in groups
     ]

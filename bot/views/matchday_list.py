@@ -2,46 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import _
+from bot.matchday_list import OwnMeeting, UpcomingMatchday
 from bot.text import date as slack_date
-from bot.text import escape, safe
-from bot.views.blocks import Block, context, header, message, section
+from bot.text import escape, inline, safe
+from bot.views.blocks import Block, context, header, message, section, sections
+from bot.views.paging import pager, window
 
-MAX_MATCHDAYS = 10
-MAX_MEETINGS = 12  # per matchday in the list; a matchday rarely gives one person more
-
-
-@dataclass(frozen=True)
-class OwnMeeting:
-    """One of the caller's meetings at a matchday."""
-
-    starts_at: datetime | None
-    ends_at: datetime | None
-    counterpart: str
-    table_no: int | None
-    confirmed: bool
-
-
-@dataclass(frozen=True)
-class UpcomingMatchday:
-    """A matchday as the list shows it."""
-
-    id: int
-    title: str
-    day: date
-    starts: time
-    ends: time
-    timezone: str
-    place: str
-    links: tuple[str, ...]
-    status: str  # collecting, planned, published
-    availability_deadline: date
-    meetings: tuple[OwnMeeting, ...] = field(default=())
+MATCHDAYS_PAGE_ACTION = "matchday_list_page"  # + _previous / _next
+MATCHDAYS_PAGE = 3  # matchdays a page: even a full day of meetings each stays in 50 blocks
 
 
 def _moment(day: date, at: time, zone: str) -> datetime:
@@ -88,7 +61,7 @@ def _meeting_line(matchday: UpcomingMatchday, meeting: OwnMeeting) -> str:
             + _stamp(end, "{time}", end.astimezone(UTC).strftime("%H:%M UTC"))
         )
     line = _("{when} with *{counterpart}*").format(
-        when=when, counterpart=safe(meeting.counterpart, 200)
+        when=when, counterpart=inline(meeting.counterpart, 200)
     )
     if meeting.table_no:
         line += ", " + _("table {number}").format(number=meeting.table_no)
@@ -109,19 +82,22 @@ def _matchday_blocks(matchday: UpcomingMatchday) -> list[Block]:
         + "–"
         + _stamp(end, "{time}", f"{matchday.ends:%H:%M}")
     )
-    lines = [f"*{safe(matchday.title, 150)}*", when, _where(matchday), _status(matchday)]
-    meetings = matchday.meetings[:MAX_MEETINGS]
-    if meetings:
+    lines = [f"*{inline(matchday.title, 150)}*", when, _where(matchday), _status(matchday)]
+    if matchday.meetings:
         lines.append(_("*Your meetings*"))
-        lines += [_meeting_line(matchday, meeting) for meeting in meetings]
+        lines += [_meeting_line(matchday, meeting) for meeting in matchday.meetings]
     elif matchday.status == "published":
         lines.append(_("You have no meetings at this matchday."))
-    return [section("\n".join(lines))]
+    return sections(lines)
 
 
-def build_matchday_list(matchdays: list[UpcomingMatchday]) -> dict[str, Any]:
-    """The upcoming matchdays, soonest first, with the caller's own meetings."""
+def build_matchday_list(matchdays: list[UpcomingMatchday], page: int = 0) -> dict[str, Any]:
+    """The upcoming matchdays, soonest first, with all of the caller's own meetings, a few
+    matchdays a page."""
     blocks: list[Block] = [header(_("Upcoming matchdays"))]
+    win = window(len(matchdays), page, MATCHDAYS_PAGE)
+    if win.index != page:
+        blocks.append(context(_("This list has changed since; here is the current one.")))
     if not matchdays:
         blocks.append(
             section(
@@ -131,9 +107,8 @@ def build_matchday_list(matchdays: list[UpcomingMatchday]) -> dict[str, Any]:
                 )
             )
         )
-    for matchday in matchdays[:MAX_MATCHDAYS]:
+    for matchday in win.of(matchdays):
         blocks += _matchday_blocks(matchday)
-    if len(matchdays) > MAX_MATCHDAYS:
-        blocks.append(context(_("…and {count} more.").format(count=len(matchdays) - MAX_MATCHDAYS)))
     blocks.append(context(_("Times are shown in your own time zone.")))
+    blocks += pager(win, MATCHDAYS_PAGE_ACTION)
     return message(_("Upcoming matchdays"), blocks)

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from bot.i18n import N_, _
-from bot.matchday_plan import (
+from bot.i18n import N_, _, ngettext, number
+from bot.matchdays import Matchday
+from bot.planning.problem import (
     REASON_NEVER_BOTH_AVAILABLE,
     REASON_NO_ROOM,
     REASON_NOT_SCHEDULED,
@@ -16,8 +17,7 @@ from bot.matchday_plan import (
     REASON_REMOVED,
     Slot,
 )
-from bot.matchdays import Matchday
-from bot.text import safe
+from bot.text import inline, safe
 from bot.views.blocks import (
     Block,
     actions,
@@ -28,9 +28,12 @@ from bot.views.blocks import (
     modal,
     option,
     section,
+    sections,
     static_select,
     text_input,
 )
+from bot.views.paging import pager, window
+from bot.views.pickers import organisation_picker, startup_picker
 
 NEW_CALLBACK = "matchday_new"
 AVAILABILITY_ACTION = "matchday_availability"
@@ -44,6 +47,12 @@ PRIORITY_LABELS = {
     "should": N_("Should meet"),
     "could": N_("Could meet"),
 }
+PLAN_PAGE_ACTION = "matchday_plan_page"  # + _previous / _next
+UNPLACED_PAGE_ACTION = "matchday_unplaced_page"
+AGENDA_PAGE_ACTION = "matchday_agenda_page"
+PLAN_PAGE = 40  # rows of the plan per page
+UNPLACED_PAGE = 20
+AGENDA_PAGE = 20  # two blocks a meeting: far inside a message's 50
 ACCEPT_ACTION = "matchday_accept"
 DECLINE_ACTION = "matchday_decline"
 LENGTHS = (15, 20, 30, 45, 60)
@@ -127,9 +136,9 @@ def build_availability(
         "*{title}* on {day}: which times can *{party}* make? Everything is ticked; untick the "
         "times you are busy. Changes are saved as you click, until {deadline}."
     ).format(
-        title=safe(matchday.title, 150),
+        title=inline(matchday.title, 150),
         day=matchday.day.isoformat(),
-        party=safe(party_name, 200),
+        party=inline(party_name, 200),
         deadline=matchday.availability_deadline.isoformat(),
     )
     blocks: list[Block] = [section(text)]
@@ -170,6 +179,18 @@ class PlanRow:
     startup_accepts: bool | None
 
 
+MATCHDAY_STATUS_LABELS = {
+    "collecting": N_("collecting availability"),
+    "planned": N_("planned, agendas not yet published"),
+    "published": N_("agendas published"),
+}
+
+
+def matchday_status_label(status: str) -> str:
+    """A matchday's status in the reader's words."""
+    return _(MATCHDAY_STATUS_LABELS[status]) if status in MATCHDAY_STATUS_LABELS else status
+
+
 def _answer(value: bool | None) -> str:
     return {True: "✓", False: "✗", None: "…"}[value]
 
@@ -180,11 +201,32 @@ def build_overview(
     unplaced: list[tuple[str, str, str]],
     note: dict[str, object],
     counts: tuple[int, int],
+    *,
+    page: int = 0,
+    unplaced_page: int = 0,
 ) -> dict[str, Any]:
-    """The admin's view of a matchday: status, the plan as a table, what could not be placed."""
+    """The admin's view of a matchday: its buttons, a summary, what could not be placed and
+    the plan as a table, the last two a page at a time (the full plan is in the CSV).
+
+    A page that no longer exists (the plan changed since the button was drawn) shows the
+    nearest page that does, saying the list changed.
+    """
     parties, answered = counts
+    plan_win = window(len(rows), page, PLAN_PAGE)
+    unplaced_win = window(len(unplaced), unplaced_page, UNPLACED_PAGE)
+    value = str(matchday.id)
     blocks: list[Block] = [
         header(matchday.title),
+        actions(
+            button(_("Plan now"), PLAN_ACTION, value, style="primary"),
+            button(_("Publish agendas"), PUBLISH_ACTION, value),
+            button(_("Export CSV"), EXPORT_ACTION, value),
+            button(_("Add request"), REQUEST_ACTION, value),
+        ),
+    ]
+    if (plan_win.index, unplaced_win.index) != (page, unplaced_page):
+        blocks.append(context(changed_notice()))
+    blocks.append(
         context(
             _(
                 "{day}, {start}–{end}, {tables} tables, status: {status}. "
@@ -193,13 +235,13 @@ def build_overview(
                 day=matchday.day.isoformat(),
                 start=f"{matchday.starts:%H:%M}",
                 end=f"{matchday.ends:%H:%M}",
-                tables=matchday.tables,
+                tables=number(matchday.tables),
                 status=matchday.status,
-                answered=answered,
-                parties=parties,
+                answered=number(answered),
+                parties=number(parties),
             )
-        ),
-    ]
+        )
+    )
     if note:
         optimal = (
             _("proven optimal")
@@ -209,42 +251,56 @@ def build_overview(
         blocks.append(
             context(
                 _("Plan: {meetings} meetings, {optimal}, {seconds:.1f} s ({solver}).").format(
-                    meetings=len(rows),
+                    meetings=number(len(rows)),
                     optimal=optimal,
                     seconds=float(str(note.get("seconds", 0))),
                     solver=note.get("solver", ""),
                 )
             )
         )
-    lines: list[str] = []
-    for row in rows:
-        lines.append(
-            f"`{row.slot.start:%H:%M}` T{row.table} · {safe(row.organisation, 80)} × "
-            f"{safe(row.startup, 80)} "
-            f"({_answer(row.organisation_accepts)}/{_answer(row.startup_accepts)})"
-        )
-    for start in range(0, len(lines), 25):
-        blocks.append(section("\n".join(lines[start : start + 25])))
-    if unplaced:
-        blocks.append(section(_("*Could not be placed*")))
         blocks.append(
             section(
-                "\n".join(
-                    f"• {safe(org, 80)} × {safe(startup, 80)}: {_(REASONS.get(reason, reason))}"
-                    for org, startup, reason in unplaced[:40]
-                )
+                ngettext(
+                    "*{count}* meeting planned",
+                    "*{count}* meetings planned",
+                    len(rows),
+                ).format(count=number(len(rows)))
+                + " · "
+                + ngettext(
+                    "*{count}* request could not be placed",
+                    "*{count}* requests could not be placed",
+                    len(unplaced),
+                ).format(count=number(len(unplaced)))
+                + "\n"
+                + _("The whole plan is in the CSV export.")
             )
         )
-    value = str(matchday.id)
-    blocks.append(
-        actions(
-            button(_("Plan now"), PLAN_ACTION, value, style="primary"),
-            button(_("Publish agendas"), PUBLISH_ACTION, value),
-            button(_("Export CSV"), EXPORT_ACTION, value),
-            button(_("Add request"), REQUEST_ACTION, value),
+    if unplaced:
+        blocks.append(section(_("*Could not be placed*")))
+        blocks += sections(
+            [
+                f"• {safe(org, 80)} × {safe(startup, 80)}: {_(REASONS.get(reason, reason))}"
+                for org, startup, reason in unplaced_win.of(unplaced)
+            ]
         )
-    )
-    return message(_("Matchday {title}").format(title=safe(matchday.title, 150)), blocks[:50])
+        blocks += pager(unplaced_win, UNPLACED_PAGE_ACTION, m=matchday.id, p=plan_win.index)
+    if rows:
+        blocks.append(section(_("*Plan*")))
+        blocks += sections(
+            [
+                f"`{row.slot.start:%H:%M}` T{row.table} · {safe(row.organisation, 80)} × "
+                f"{safe(row.startup, 80)} "
+                f"({_answer(row.organisation_accepts)}/{_answer(row.startup_accepts)})"
+                for row in plan_win.of(rows)
+            ]
+        )
+        blocks += pager(plan_win, PLAN_PAGE_ACTION, m=matchday.id, u=unplaced_win.index)
+    return message(_("Matchday {title}").format(title=safe(matchday.title, 150)), blocks)
+
+
+def changed_notice() -> str:
+    """What a stale page button shows above the current list."""
+    return _("This list has changed since; here is the current one.")
 
 
 @dataclass(frozen=True)
@@ -259,21 +315,36 @@ class AgendaItem:
 
 
 def build_agenda(
-    matchday: Matchday, party_name: str, items: list[AgendaItem], *, reminder: bool = False
+    matchday: Matchday,
+    party_name: str,
+    items: list[AgendaItem],
+    *,
+    reminder: bool = False,
+    page: int = 0,
+    party: tuple[str, int] | None = None,
 ) -> dict[str, Any]:
-    """A party's agenda for the day, each meeting with Accept and Decline."""
+    """A party's agenda for the day, each meeting with Accept and Decline, a page at a time.
+
+    ``party`` (kind and id) lets the page buttons rebuild this agenda; a page that no
+    longer exists shows the nearest one, saying the agenda changed.
+    """
     lead = (
         _("Tomorrow is *{title}*. Your agenda:")
         if reminder
         else _("*{title}* on {day}: the agenda of *{party}*.")
     )
     text = lead.format(
-        title=safe(matchday.title, 150), day=matchday.day.isoformat(), party=safe(party_name, 200)
+        title=inline(matchday.title, 150),
+        day=matchday.day.isoformat(),
+        party=inline(party_name, 200),
     )
+    win = window(len(items), page, AGENDA_PAGE)
     blocks: list[Block] = [section(text)]
+    if win.index != page:
+        blocks.append(context(changed_notice()))
     if not items:
         blocks.append(section(_("No meetings could be planned for you this time.")))
-    for item in items[:23]:
+    for item in win.of(items):
         line = (
             f"*{item.slot.start:%H:%M}–{item.slot.end:%H:%M}* "
             f"{safe(item.counterpart, 200)} — {safe(item.where, 500)}"
@@ -289,34 +360,31 @@ def build_agenda(
         else:
             state = _("accepted") if item.accepted else _("declined")
             blocks.append(section(f"{line} ({state})"))
+    if party is not None:
+        extra: dict[str, Any] = {"m": matchday.id, "k": party[0], "r": party[1]}
+        if reminder:
+            extra["e"] = 1
+        blocks += pager(win, AGENDA_PAGE_ACTION, **extra)
     return message(text, blocks)
 
 
 def build_change(lines: list[str]) -> dict[str, Any]:
-    """The notice to the people a re-plan affected."""
-    text = _("Your matchday agenda changed:") + "\n" + "\n".join(lines[:30])
-    return message(_("Your matchday agenda changed"), [section(text)])
+    """The notice to the people a re-plan affected (every change listed)."""
+    blocks = sections([_("Your matchday agenda changed:"), *lines])
+    return message(_("Your matchday agenda changed"), blocks)
 
 
-def build_request_modal(
-    matchday: Matchday,
-    organisations: list[tuple[int, str]],
-    startups: list[tuple[int, str]],
-    response_url: str,
-) -> dict[str, Any]:
-    """The form to request an extra meeting at a matchday, with its priority."""
+def build_request_modal(matchday: Matchday, response_url: str) -> dict[str, Any]:
+    """The form to request an extra meeting at a matchday, with its priority (the
+    organisation and the startup are searched as the admin types)."""
     priorities = [option(_(label), value) for value, label in PRIORITY_LABELS.items()]
     return modal(
         REQUEST_CALLBACK,
         _("Request a meeting"),
         [
-            section(_("An extra meeting for *{title}*.").format(title=safe(matchday.title, 150))),
-            static_select(
-                "organisation",
-                _("Organisation"),
-                [option(n, str(i)) for i, n in organisations[:100]],
-            ),
-            static_select("startup", _("Startup"), [option(n, str(i)) for i, n in startups[:100]]),
+            section(_("An extra meeting for *{title}*.").format(title=inline(matchday.title, 150))),
+            organisation_picker("organisation", _("Organisation")),
+            startup_picker("startup", _("Startup")),
             static_select("priority", _("Priority"), priorities, initial="should"),
         ],
         submit=_("Add"),

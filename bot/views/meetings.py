@@ -9,7 +9,7 @@ from typing import Any
 from bot.i18n import _
 from bot.meetings import LENGTHS, FollowUp
 from bot.pitches import Pitch
-from bot.text import safe, user
+from bot.text import inline, safe, user
 from bot.views.blocks import (
     Block,
     actions,
@@ -24,12 +24,15 @@ from bot.views.blocks import (
     text_input,
     user_select,
 )
+from bot.views.paging import pager, window
 from bot.views.pitches import PROPOSE_MEETING_ACTION, START_PILOT_ACTION
 
 PROPOSE_ACTION = PROPOSE_MEETING_ACTION
 PROPOSE_CALLBACK = "meeting_propose"
 PICK_ACTION = "meeting_pick"
 MORE_ACTION = "meeting_more"
+SHORTLIST_PAGE_ACTION = "meeting_shortlist_page"  # + _previous / _next
+SHORTLIST_PAGE = 40  # one section a pitch, inside a message's 50 blocks
 RESCHEDULE_ACTION = "meeting_reschedule"
 CANCEL_ACTION = "meeting_cancel"
 FOLLOW_UP_ACTION = "meeting_follow_up"
@@ -56,7 +59,7 @@ def build_propose_modal(pitch_id: int, startup_name: str, caller: str) -> dict[s
         [
             section(
                 _("Matchday proposes three free times to *{startup}*.").format(
-                    startup=safe(startup_name, 200)
+                    startup=inline(startup_name, 200)
                 )
             ),
             user_select("attendees", _("Who from the group attends"), multi=True, initial=[caller]),
@@ -79,7 +82,7 @@ def build_proposal(
 ) -> dict[str, Any]:
     """The startup's choice of times, with "other times"."""
     text = _("*{organisation}* would like to meet you. Pick a time that suits you:").format(
-        organisation=safe(organisation, 200)
+        organisation=inline(organisation, 200)
     )
     blocks: list[Block] = [
         section(text),
@@ -112,7 +115,10 @@ def build_confirmation(
     """The confirmation both sides receive, with reschedule and cancel."""
     lead = _("Meeting moved") if changed else _("Meeting booked")
     text = _("{lead}: *{counterpart}*, {when}. Place: {place}").format(
-        lead=lead, counterpart=safe(counterpart, 200), when=when(start, end), place=safe(place, 500)
+        lead=lead,
+        counterpart=inline(counterpart, 200),
+        when=when(start, end),
+        place=safe(place, 500),
     )
     return message(
         text,
@@ -140,8 +146,8 @@ def build_confirmation(
 
 def build_cancelled(counterpart: str, start: datetime, end: datetime, by: str) -> dict[str, Any]:
     """The notice that a meeting was cancelled."""
-    text = _("{person} cancelled the meeting with *{counterpart}* on {when}.").format(
-        person=user(by), counterpart=safe(counterpart, 200), when=when(start, end)
+    text = _("{person} cancelled the meeting with *{counterpart}* ({when}).").format(
+        person=user(by), counterpart=inline(counterpart, 200), when=when(start, end)
     )
     return message(text, [section(text)])
 
@@ -149,7 +155,7 @@ def build_cancelled(counterpart: str, start: datetime, end: datetime, by: str) -
 def build_reminder(counterpart: str, start: datetime, end: datetime, place: str) -> dict[str, Any]:
     """The reminder ten minutes before a meeting."""
     text = _("In 10 minutes: your meeting with *{counterpart}* ({when}). Place: {place}").format(
-        counterpart=safe(counterpart, 200), when=when(start, end), place=safe(place, 500)
+        counterpart=inline(counterpart, 200), when=when(start, end), place=safe(place, 500)
     )
     return message(text, [section(text)])
 
@@ -157,7 +163,7 @@ def build_reminder(counterpart: str, start: datetime, end: datetime, place: str)
 def build_follow_up(meeting_id: int, counterpart: str) -> dict[str, Any]:
     """The one "Follow up?" question after a meeting."""
     text = _("How did the meeting with *{counterpart}* go? Would you like to follow up?").format(
-        counterpart=safe(counterpart, 200)
+        counterpart=inline(counterpart, 200)
     )
     labels = {FollowUp.YES: _("Yes"), FollowUp.MAYBE: _("Maybe"), FollowUp.NO: _("No")}
     return message(
@@ -166,7 +172,10 @@ def build_follow_up(meeting_id: int, counterpart: str) -> dict[str, Any]:
             section(text),
             actions(
                 *(
-                    button(label, FOLLOW_UP_ACTION, f"{meeting_id}:{answer.value}")
+                    # Action ids are unique within a block: one per answer.
+                    button(
+                        label, f"{FOLLOW_UP_ACTION}:{answer.value}", f"{meeting_id}:{answer.value}"
+                    )
                     for answer, label in labels.items()
                 )
             ),
@@ -198,7 +207,7 @@ def build_note_modal(meeting_id: int) -> dict[str, Any]:
 def build_next_step(meeting_id: int, pitch_id: int | None, counterpart: str) -> dict[str, Any]:
     """When both sides said yes: another meeting, or a pilot."""
     text = _("Both sides want to follow up with *{counterpart}*. What is the next step?").format(
-        counterpart=safe(counterpart, 200)
+        counterpart=inline(counterpart, 200)
     )
     buttons = [button(_("Another meeting"), NEXT_MEETING_ACTION, str(meeting_id))]
     if pitch_id is not None:
@@ -211,7 +220,7 @@ def build_next_step(meeting_id: int, pitch_id: int | None, counterpart: str) -> 
 def build_another_wanted(meeting_id: int, person: str, startup: str) -> dict[str, Any]:
     """To the group's attendees: the startup would like another meeting."""
     text = _("{person} from *{startup}* would like another meeting.").format(
-        person=user(person), startup=safe(startup, 200)
+        person=user(person), startup=inline(startup, 200)
     )
     return message(
         text,
@@ -222,18 +231,24 @@ def build_another_wanted(meeting_id: int, person: str, startup: str) -> dict[str
     )
 
 
-def build_shortlist(shortlisted: list[Pitch]) -> dict[str, Any]:
-    """Shortlisted pitches, each with a Propose meeting button."""
+def build_shortlist(
+    shortlisted: list[Pitch], page: int = 0, organisation_id: int = 0
+) -> dict[str, Any]:
+    """Shortlisted pitches, each with a Propose meeting button, a page at a time."""
     blocks: list[Block] = [section(_("*Shortlisted startups*"))]
+    win = window(len(shortlisted), page, SHORTLIST_PAGE)
+    if win.index != page:
+        blocks.append(context(_("This list has changed since; here is the current one.")))
     if not shortlisted:
         blocks.append(
             section(_("Nothing is shortlisted yet. Shortlist a pitch from its card first."))
         )
-    for pitch in shortlisted[:40]:
+    for pitch in win.of(shortlisted):
         blocks.append(
             section(
-                f"*{safe(pitch.startup_name, 200)}* → {safe(pitch.opportunity_title, 150)}",
+                f"*{inline(pitch.startup_name, 200)}* → {safe(pitch.opportunity_title, 150)}",
                 button(_("Propose meeting"), PROPOSE_ACTION, str(pitch.id), style="primary"),
             )
         )
+    blocks += pager(win, SHORTLIST_PAGE_ACTION, o=organisation_id)
     return message(_("Shortlisted startups"), blocks)

@@ -87,7 +87,7 @@ def build_menu(
                 *[
                     button(
                         _("Profile of {name}").format(name=safe(startup.name, 40)),
-                        PROFILE_ACTION,
+                        f"{PROFILE_ACTION}:{startup.id}",  # unique within the block
                         str(startup.id),
                     )
                     for startup in startups[:5]

@@ -9,7 +9,7 @@ from typing import Any
 from bot.i18n import _
 from bot.pilots import Cadence, Outcome, Pilot, Schedule
 from bot.programme import Organisation, Startup
-from bot.text import safe
+from bot.text import inline
 from bot.views.blocks import (
     Block,
     context,
@@ -21,12 +21,12 @@ from bot.views.blocks import (
     user_select,
 )
 from bot.views.checkins import date_input, optional_channel_input, time_input
+from bot.views.pickers import startup_option, startup_picker
 from bot.views.pilots import TEXT_MAX, TITLE_MAX, cadence_label, outcome_label, weekday_label
 
 NEW_PILOT_CALLBACK = "pilot_new"
 CADENCE_CALLBACK = "pilot_cadence"
 COMPLETE_CALLBACK = "pilot_complete"
-MAX_STARTUP_OPTIONS = 100
 WORKING_WEEKDAYS = range(5)
 
 
@@ -60,21 +60,20 @@ def _schedule_inputs(schedule: Schedule | None, timezone: str) -> list[Block]:
 
 def build_new_pilot_modal(
     organisation: Organisation,
-    startups: list[Startup],
     *,
     starter: str,
     today: date,
     response_url: str,
-    startup_id: int | None = None,
+    startup: Startup | None = None,
     startup_people: list[str] | None = None,
     title: str = "",
     pitch_id: int | None = None,
 ) -> dict[str, Any]:
     """The form that starts a pilot (prefilled from a pitch when there is one)."""
-    choices = [option(startup.name, str(startup.id)) for startup in startups[:MAX_STARTUP_OPTIONS]]
+    chosen = startup_option(startup.id, startup.name, startup.org_number) if startup else None
     blocks: list[Block] = [
         context(
-            _("A pilot of *{organisation}*.").format(organisation=safe(organisation.name, 200))
+            _("A pilot of *{organisation}*.").format(organisation=inline(organisation.name, 200))
         ),
         text_input("title", _("Title"), initial=title, max_length=TITLE_MAX),
         text_input(
@@ -96,12 +95,7 @@ def build_new_pilot_modal(
         user_select(
             "organisation_people", _("People from the organisation"), multi=True, initial=[starter]
         ),
-        static_select(
-            "startup",
-            _("Startup"),
-            choices,
-            initial=str(startup_id) if startup_id is not None else None,
-        ),
+        startup_picker("startup", _("Startup"), initial=chosen),
         user_select(
             "startup_people",
             _("People from the startup"),
@@ -127,7 +121,7 @@ def build_cadence_modal(pilot: Pilot, response_url: str) -> dict[str, Any]:
         CADENCE_CALLBACK,
         _("Change cadence"),
         [
-            context(_("Check-ins of *{title}*.").format(title=safe(pilot.title, TITLE_MAX))),
+            context(_("Check-ins of *{title}*.").format(title=inline(pilot.title, TITLE_MAX))),
             *_schedule_inputs(pilot.schedule, pilot.schedule.timezone),
         ],
         submit=_("Save"),
@@ -143,7 +137,7 @@ def build_complete_modal(pilot: Pilot, response_url: str) -> dict[str, Any]:
         COMPLETE_CALLBACK,
         _("Complete the pilot"),
         [
-            context(_("Completing *{title}*.").format(title=safe(pilot.title, TITLE_MAX))),
+            context(_("Completing *{title}*.").format(title=inline(pilot.title, TITLE_MAX))),
             static_select("outcome", _("Outcome"), outcomes),
             text_input(
                 "results",

@@ -18,7 +18,7 @@ from bot.pilots import (
     case_card_consent,
 )
 from bot.programme import Organisation, Startup
-from bot.text import channel, safe, user
+from bot.text import channel, inline, safe, user
 from bot.views.blocks import (
     Block,
     actions,
@@ -30,13 +30,17 @@ from bot.views.blocks import (
     header,
     message,
     section,
+    sections,
 )
 from bot.views.checkins import (
     history_line,
     moment,
 )
+from bot.views.paging import pager, window
 
 PILOT_FROM_PITCH_ACTION = "pilot_from_pitch"
+PILOTS_PAGE_ACTION = "pilot_list_page"  # + _previous / _next
+PILOTS_PAGE = 100  # lines a page: a few sections, far inside a message's 50 blocks
 PAUSE_ACTION = "pilot_pause"
 RESUME_ACTION = "pilot_resume"
 CADENCE_ACTION = "pilot_cadence"
@@ -126,14 +130,14 @@ def build_announcement(
 ) -> dict[str, Any]:
     """The message that announces a new pilot in its channel."""
     intro = _("*{organisation}* and *{startup}* run this pilot from {start} to {end}.").format(
-        organisation=safe(organisation.name, 200),
-        startup=safe(startup.name, 200),
+        organisation=inline(organisation.name, 200),
+        startup=inline(startup.name, 200),
         start=pilot.start.isoformat(),
         end=pilot.end.isoformat(),
     )
     when = _("Check-ins come {schedule}.").format(schedule=describe_schedule(pilot.schedule))
     if first is not None:
-        when += " " + _("The first one is {when}.").format(when=moment(first.due_at))
+        when += " " + _("First check-in: {when}.").format(when=moment(first.due_at))
     blocks = [
         header(_("Pilot started: {title}").format(title=pilot.title)),
         section(intro + "\n" + _people_line(pilot)),
@@ -205,21 +209,26 @@ def build_status(
     return message(_("Pilot: {title}").format(title=safe(pilot.title, 150)), blocks)
 
 
-def build_pilot_list(pilots: list[Pilot]) -> dict[str, Any]:
-    """The pilots someone can see, for `/matchday pilot` outside a pilot channel."""
+def build_pilot_list(pilots: list[Pilot], page: int = 0) -> dict[str, Any]:
+    """The pilots someone can see, for `/matchday pilot` outside a pilot channel, a page
+    at a time."""
     if not pilots:
         text = _(
             "There is no pilot in this channel and none you take part in. Start one with "
             "`/matchday pilot new` in your project group's channel."
         )
         return message(text, [section(text)])
+    win = window(len(pilots), page, PILOTS_PAGE)
     lines = [
-        f"• *{safe(pilot.title, TITLE_MAX)}* — {channel(pilot.channel_id)} "
+        f"• *{inline(pilot.title, TITLE_MAX)}* — {channel(pilot.channel_id)} "
         f"({status_label(pilot.status).lower()})"
-        for pilot in pilots
+        for pilot in win.of(pilots)
     ]
     text = _("Your pilots. Run `/matchday pilot` in a pilot's channel to see and manage it.")
-    return message(text, [section(text), section("\n".join(lines))])
+    blocks = [section(text)]
+    if win.index != page:
+        blocks.append(context(_("This list has changed since; here is the current one.")))
+    return message(text, blocks + sections(lines) + pager(win, PILOTS_PAGE_ACTION))
 
 
 def _outcome_text(pilot: Pilot) -> str:
@@ -322,8 +331,8 @@ def build_case_card(
         intro = _(
             "*{organisation}* piloted *{startup}*'s solution for about {months} months."
         ).format(
-            organisation=safe(organisation.name, 200),
-            startup=safe(startup.name, 200),
+            organisation=inline(organisation.name, 200),
+            startup=inline(startup.name, 200),
             months=months,
         )
     blocks = [

@@ -16,7 +16,7 @@ from bot.pitches import (
     status_label,
 )
 from bot.programme import Startup
-from bot.text import cut, escape, safe, user
+from bot.text import cut, escape, inline, safe, user
 from bot.views.blocks import (
     Block,
     actions,
@@ -32,6 +32,7 @@ from bot.views.blocks import (
     static_select,
     text_input,
 )
+from bot.views.paging import pager, window
 
 PITCH_CALLBACK = "pitch_submit"
 WITHDRAW_ACTION = "pitch_withdraw"
@@ -62,7 +63,7 @@ def build_pitch_modal(
     blocks: list[Block] = [
         section(
             _("Pitching *{startup}* for *{title}*.").format(
-                startup=safe(startup.name, 200), title=safe(opportunity.title, 150)
+                startup=inline(startup.name, 200), title=inline(opportunity.title, 150)
             )
         ),
         context(
@@ -139,7 +140,7 @@ def build_receipt(pitch: Pitch, created: bool) -> dict[str, Any]:
         _("Your pitch for *{title}* was sent. Here is what the project group will read:")
         if created
         else _("Your pitch for *{title}* was updated. This is the version the group reads now:")
-    ).format(title=safe(pitch.opportunity_title, 150))
+    ).format(title=inline(pitch.opportunity_title, 150))
     blocks: list[Block] = [section(lead), *_pitch_fields(pitch)]
     blocks.append(
         actions(
@@ -238,8 +239,8 @@ def build_pitch_view(pitch: Pitch, questions: list[Question] | None = None) -> d
     blocks: list[Block] = [
         section(
             _("*{startup}* for *{title}* ({status})").format(
-                startup=safe(pitch.startup_name, 200),
-                title=safe(pitch.opportunity_title, 150),
+                startup=inline(pitch.startup_name, 200),
+                title=inline(pitch.opportunity_title, 150),
                 status=status_label(pitch.status),
             )
         )
@@ -274,7 +275,7 @@ def build_decline_modal(pitch: Pitch) -> dict[str, Any]:
         [
             section(
                 _("Declining the pitch from *{startup}*. They will be told the reason.").format(
-                    startup=safe(pitch.startup_name, 200)
+                    startup=inline(pitch.startup_name, 200)
                 )
             ),
             static_select("reason_code", _("Reason"), reasons),
@@ -294,7 +295,7 @@ def build_ask_modal(pitch: Pitch) -> dict[str, Any]:
         [
             section(
                 _("Your question goes to *{startup}*'s representatives by direct message.").format(
-                    startup=safe(pitch.startup_name, 200)
+                    startup=inline(pitch.startup_name, 200)
                 )
             ),
             text_input("question", _("Question"), multiline=True, max_length=3000),
@@ -308,7 +309,7 @@ def build_ask_modal(pitch: Pitch) -> dict[str, Any]:
 def build_question_dm(pitch: Pitch, question_id: int, question: str) -> dict[str, Any]:
     """The question as the startup's representatives receive it."""
     text = _("The project group has a question about your pitch for *{title}*:").format(
-        title=safe(pitch.opportunity_title, 150)
+        title=inline(pitch.opportunity_title, 150)
     )
     return message(
         text,
@@ -356,7 +357,7 @@ def outcome_message(
     pitch: Pitch, status: PitchStatus, reason_code: str = "", reason: str = ""
 ) -> dict[str, Any]:
     """The respectful, templated message that tells a startup the outcome."""
-    title = safe(pitch.opportunity_title, 150)
+    title = inline(pitch.opportunity_title, 150)
     if status is PitchStatus.SHORTLISTED:
         text = _(
             "Good news: your pitch for *{title}* has been shortlisted by the project group. "
@@ -374,10 +375,13 @@ def outcome_message(
 def build_pitch_list(
     pitches: list[Pitch], page: int, page_size: int, *, title: str, action_id: str, value: str
 ) -> dict[str, Any]:
-    """Pitches grouped by status, one page at a time."""
-    start = page * page_size
-    shown = pitches[start : start + page_size]
+    """Pitches grouped by status, one page at a time (``value`` rebuilds the list: the
+    channel it was asked in)."""
+    win = window(len(pitches), page, page_size)
+    shown = win.of(pitches)
     blocks: list[Block] = [header(title)]
+    if win.index != page:
+        blocks.append(context(_("This list has changed since; here is the current one.")))
     if not pitches:
         blocks.append(section(_("No pitches yet.")))
     current: PitchStatus | None = None
@@ -387,24 +391,11 @@ def build_pitch_list(
             blocks.append(section(f"*{status_label(current).capitalize()}*"))
         blocks.append(
             section(
-                f"*{safe(pitch.startup_name, 200)}* → {safe(pitch.opportunity_title, 150)}\n"
+                f"*{inline(pitch.startup_name, 200)}* → {safe(pitch.opportunity_title, 150)}\n"
                 + safe(pitch.solution, 300),
                 # The whole pitch, after the same permission check as everywhere else.
                 accessory=button(_("Open pitch"), VIEW_PITCH_ACTION, str(pitch.id)),
             )
         )
-    if len(pitches) > start + page_size or page > 0:
-        controls = []
-        if page > 0:
-            controls.append(button(_("Previous"), action_id, f"{value}:{page - 1}"))
-        if len(pitches) > start + page_size:
-            controls.append(button(_("Next"), action_id, f"{value}:{page + 1}"))
-        blocks.append(
-            context(
-                _("Page {page} of {pages}").format(
-                    page=page + 1, pages=(len(pitches) + page_size - 1) // page_size
-                )
-            )
-        )
-        blocks.append(actions(*controls))
+    blocks += pager(win, action_id, c=value)
     return message(title, blocks)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.charts import funnel_steps
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.insight import Funnel, Period
-from bot.text import safe
-from bot.views.blocks import Block, context, fields, header, message, section
+from bot.text import inline
+from bot.views.blocks import Block, context, fields, header, message, section, sections
 
 OUTCOME_LABELS = {"procure": "Procure", "extend": "Extend", "stop": "Stop", "other": "Other"}
 
@@ -34,8 +34,10 @@ def build_report(period: Period, whole: Funnel, rows: list[Funnel]) -> dict[str,
     blocks: list[Block] = [
         header(title),
         section(
-            _(
-                "*Follow-up rate: {rate}* ({follow_ups} of {meetings} meetings led to a follow-up)"
+            ngettext(
+                "*Follow-up rate: {rate}* ({follow_ups} of {meetings} meeting led to a follow-up)",
+                "*Follow-up rate: {rate}* ({follow_ups} of {meetings} meetings led to a follow-up)",
+                whole.meetings_held,
             ).format(rate=rate(whole), follow_ups=whole.follow_ups, meetings=whole.meetings_held)
         ),
         fields(*(f"*{label}*\n{count}" for label, count in funnel_steps(whole))),
@@ -47,20 +49,31 @@ def build_report(period: Period, whole: Funnel, rows: list[Funnel]) -> dict[str,
     ]
     if len(rows) > 1:
         lines = [
-            _(
-                "*{name}*: {areas} areas, {opportunities} opportunities, {pitches} pitches, "
-                "{meetings} meetings, follow-up {rate}, {pilots} pilots"
-            ).format(
-                name=safe(row.name, 100),
-                areas=row.areas_assessed,
-                opportunities=row.opportunities,
-                pitches=row.pitches,
-                meetings=row.meetings_held,
-                rate=rate(row),
-                pilots=row.pilots_started,
+            _("*{name}*: {figures}, follow-up {rate}").format(
+                name=inline(row.name, 100), figures=_row_figures(row), rate=rate(row)
             )
             for row in rows
         ]
-        for start in range(0, len(lines), 15):
-            blocks.append(section("\n".join(lines[start : start + 15])))
+        blocks += sections(lines)  # as many lines a section as fit, none cut
     return message(title, blocks)
+
+
+def _row_figures(row: Funnel) -> str:
+    """ "2 areas, 1 opportunity, 5 pitches, 3 meetings, 1 pilot" with each count in its form."""
+    return ", ".join(
+        (
+            ngettext("{count} area", "{count} areas", row.areas_assessed).format(
+                count=row.areas_assessed
+            ),
+            ngettext("{count} opportunity", "{count} opportunities", row.opportunities).format(
+                count=row.opportunities
+            ),
+            ngettext("{count} pitch", "{count} pitches", row.pitches).format(count=row.pitches),
+            ngettext("{count} meeting", "{count} meetings", row.meetings_held).format(
+                count=row.meetings_held
+            ),
+            ngettext("{count} pilot", "{count} pilots", row.pilots_started).format(
+                count=row.pilots_started
+            ),
+        )
+    )

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.i18n import _
 from bot.resources import DESCRIPTION_MAX, LINK_MAX, TITLE_MAX, Resource, Stage, stage_label
-from bot.text import escape, safe
+from bot.text import escape, inline, safe
 from bot.views.blocks import (
     LABEL,
     Block,
@@ -20,6 +20,7 @@ from bot.views.blocks import (
     option,
     plain,
     section,
+    sections,
     static_select,
     text_input,
 )
@@ -35,7 +36,7 @@ OFFER_LIMIT = 8  # items offered with a confirmation; the rest are one command a
 def resource_line(item: Resource) -> str:
     """An item as one mrkdwn entry: a linked title and its one-line description."""
     icon = ":page_facing_up:" if item.is_file else ":link:"
-    title = safe(item.title, 150).replace("|", "¦")  # a pipe would end Slack's link text
+    title = inline(item.title, 150).replace("|", "¦")  # a pipe would end Slack's link text
     return f"{icon} *<{escape(item.url)}|{title}>*\n{safe(item.description, 200)}"
 
 
@@ -88,7 +89,7 @@ def resource_blocks(items: list[Resource]) -> list[Block]:
     if not items:
         return []
     lines = [resource_line(item) for item in items[:OFFER_LIMIT]]
-    blocks = [section(_("*From the programme's library*") + "\n" + "\n".join(lines))]
+    blocks = sections([_("*From the programme's library*"), *lines])
     blocks.append(context(_("`/matchday resources` shows the whole library.")))
     return blocks
 
@@ -175,10 +176,10 @@ def build_resource_modal(item: Resource | None, response_url: str, page: int = 0
 def resource_saved(item: Resource) -> str:
     """The note after saving an item."""
     return _("Saved *{title}* under {stage}.").format(
-        title=safe(item.title, 150), stage=stage_label(item.stage)
+        title=inline(item.title, 150), stage=stage_label(item.stage)
     )
 
 
 def resource_removed(item: Resource) -> str:
     """The note after removing an item."""
-    return _("Removed *{title}* from the library.").format(title=safe(item.title, 150))
+    return _("Removed *{title}* from the library.").format(title=inline(item.title, 150))

@@ -8,7 +8,7 @@ from typing import Any
 from bot.i18n import _
 from bot.labels import kind_label
 from bot.programme import Organisation, OrganisationKind
-from bot.text import channel, safe
+from bot.text import channel, inline
 from bot.views.blocks import (
     context,
     conversation_select,
@@ -69,7 +69,7 @@ def setup_saved(organisation: Organisation, created: bool) -> str:
         else _("Updated *{name}*. Opportunities will be published in {channel}.")
     )
     text = template.format(
-        name=safe(organisation.name, 200),
+        name=inline(organisation.name, 200),
         channel=channel(organisation.opportunities_channel_id),
     )
     return text + " " + _("Next: add the project group with `/matchday team`.")

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.i18n import _
 from bot.programme import Startup
-from bot.text import safe, user
+from bot.text import inline, user
 from bot.views.blocks import modal, text_input, user_select
 
 STARTUP_CALLBACK = "startup_register"
@@ -60,7 +60,7 @@ def startup_registered(startup: Startup) -> str:
     """The confirmation to the admin who registered a startup."""
     people = ", ".join(user(rep) for rep in startup.representatives)
     return _("Registered *{name}* ({number}) with representatives {people}.").format(
-        name=safe(startup.name, 200), number=startup.org_number, people=people
+        name=inline(startup.name, 200), number=startup.org_number, people=people
     )
 
 
@@ -69,4 +69,4 @@ def welcome_representative(startup: Startup) -> str:
     return _(
         "Welcome to the programme! You now represent *{name}* in Matchday. "
         "Type `/matchday help` to see what you can do."
-    ).format(name=safe(startup.name, 200))
+    ).format(name=inline(startup.name, 200))

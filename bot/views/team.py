@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 from bot.access import competence
-from bot.i18n import _
+from bot.i18n import _, ngettext
 from bot.labels import role_label
 from bot.programme import Member, Organisation, Role
-from bot.text import safe, user
+from bot.text import inline, safe, user
 from bot.views.blocks import (
     actions,
     button,
@@ -23,18 +23,34 @@ from bot.views.blocks import (
     static_select,
     user_select,
 )
+from bot.views.paging import pager, window
 
 ADD_MEMBER_ACTION = "team_add_member"
 REMOVE_MEMBER_ACTION = "team_remove_member"
 ADD_MEMBER_CALLBACK = "team_add_member"
-MAX_LISTED = 40  # keeps the message far inside Slack's 50 blocks
+TEAM_PAGE_ACTION = "team_page"  # + _previous / _next
+TEAM_PAGE = 30  # one section a member: far inside a message's 50 blocks
 
 
 def build_team(
-    organisation: Organisation, members: list[Member], *, can_manage: bool
+    organisation: Organisation, members: list[Member], *, can_manage: bool, page: int = 0
 ) -> dict[str, Any]:
-    """The project group as an ephemeral message, with controls for those who manage it."""
+    """The project group as an ephemeral message, with controls for those who manage it.
+
+    *Add member* comes first; the members are shown a page at a time.
+    """
     blocks = [header(_("Project group of {name}").format(name=organisation.name))]
+    if can_manage:
+        blocks.append(
+            actions(
+                button(
+                    _("Add member"), ADD_MEMBER_ACTION, value=str(organisation.id), style="primary"
+                )
+            )
+        )
+    win = window(len(members), page, TEAM_PAGE)
+    if win.index != page:
+        blocks.append(context(_("This list has changed since; here is the current one.")))
     if not members:
         blocks.append(
             section(
@@ -45,7 +61,7 @@ def build_team(
                 )
             )
         )
-    for member in members[:MAX_LISTED]:
+    for member in win.of(members):
         line = f"{user(member.user_id)} — {role_label(member.role)}"
         accessory = (
             button(
@@ -63,22 +79,15 @@ def build_team(
             else None
         )
         blocks.append(section(line, accessory))
-    if len(members) > MAX_LISTED:
-        blocks.append(context(_("…and {count} more.").format(count=len(members) - MAX_LISTED)))
     gaps = competence(members).gaps() if members else []
     if gaps:
         blocks.append(context(*(":warning: " + gap for gap in gaps)))
-    if can_manage:
-        blocks.append(
-            actions(
-                button(
-                    _("Add member"), ADD_MEMBER_ACTION, value=str(organisation.id), style="primary"
-                )
-            )
-        )
-    summary = _("Project group of {name}: {count} members").format(
-        name=safe(organisation.name, 200), count=len(members)
-    )
+    blocks += pager(win, TEAM_PAGE_ACTION, o=organisation.id)
+    summary = ngettext(
+        "Project group of {name}: {count} member",
+        "Project group of {name}: {count} members",
+        len(members),
+    ).format(name=safe(organisation.name, 200), count=len(members))
     return message(summary, blocks)
 
 
@@ -93,7 +102,7 @@ def build_add_member_modal(
         [
             section(
                 _("Adding to the project group of *{name}*.").format(
-                    name=safe(organisation.name, 200)
+                    name=inline(organisation.name, 200)
                 )
             ),
             user_select("user", _("Person"), initial=[person] if person else None),

@@ -20,7 +20,13 @@ from storage.models.membership import (
     PersonLanguageRow,
     ResourceRow,
 )
-from storage.models.outbox import HeartbeatRow, InteractionRow, OutboxRow, OutboxStatus
+from storage.models.outbox import (
+    HeartbeatRow,
+    InteractionRow,
+    OutboxRow,
+    OutboxStatus,
+    RunningSpanRow,
+)
 from storage.models.pilots import CheckinRow, MilestoneRow, PilotPersonRow, PilotRow
 from storage.models.pitches import (
     PitchDecisionRow,
@@ -77,6 +83,7 @@ __all__ = [
     "ProfileRevisionRow",
     "RepresentativeRow",
     "ResourceRow",
+    "RunningSpanRow",
     "ScheduledSendRow",
     "StartupRow",
     "utcnow",

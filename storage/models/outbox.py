@@ -65,6 +65,21 @@ class HeartbeatRow(Base):
     beat_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class RunningSpanRow(Base):
+    """A stretch of the app's time through which the scheduler's tick kept running.
+
+    Each tick stretches its process's span to the tick's time; a clock the sandbox moved
+    while the app ran is stretched over too. A check-in is "late because Matchday was not
+    running" only when its due time lies outside every span.
+    """
+
+    __tablename__ = "running_spans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
 class InteractionRow(Base):
     """A click or form submission already taken: the same delivery again has no effect."""
 

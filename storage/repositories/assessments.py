@@ -142,11 +142,20 @@ def record_answer(
     actor: str,
     now: datetime,
     source_ts: str | None = None,
+    new: bool = False,
 ) -> None:
-    """Save (or replace) the answer to a step."""
-    row = session.scalar(
-        select(AnswerRow).where(
-            AnswerRow.assessment_id == assessment_id, AnswerRow.step == step.value
+    """Save (or replace) the answer to a step.
+
+    ``new``: the caller read the answers in this transaction and this step had none, so it
+    is inserted without looking (an answer saved meanwhile makes the insert fail).
+    """
+    row = (
+        None
+        if new
+        else session.scalar(
+            select(AnswerRow).where(
+                AnswerRow.assessment_id == assessment_id, AnswerRow.step == step.value
+            )
         )
     )
     if row is None:

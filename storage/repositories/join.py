@@ -26,7 +26,6 @@ from storage.models import (
     OrganisationRow,
     RepresentativeRow,
     StartupRow,
-    utcnow,
 )
 from storage.repositories import audit, organisations, startups
 
@@ -187,7 +186,7 @@ def decide(
     application_id: int,
     approve: bool,
     reason: str = "",
-    now: datetime | None = None,
+    now: datetime,
 ) -> Application | None:
     """Approve or reject a pending application, once: None when it was already decided.
 
@@ -204,7 +203,7 @@ def decide(
         .values(
             status=status.value,
             decided_by=actor,
-            decided_at=now or utcnow(),
+            decided_at=now,
             reason=reason,
             open_key=None,
         )

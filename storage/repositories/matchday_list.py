@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.views.matchday_list import OwnMeeting, UpcomingMatchday
+from bot.matchday_list import OwnMeeting, UpcomingMatchday
 from storage.models import (
     MatchdayRow,
     MeetingParticipantRow,
@@ -18,7 +18,9 @@ from storage.models import (
 )
 
 
-def upcoming(*, session: Session, user_id: str, today: date, limit: int) -> list[UpcomingMatchday]:
+def upcoming(
+    *, session: Session, user_id: str, today: date, limit: int | None = None
+) -> list[UpcomingMatchday]:
     """Matchdays from today on, soonest first, each with this person's meetings at it."""
     rows = list(
         session.scalars(

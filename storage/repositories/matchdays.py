@@ -6,12 +6,12 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.matchday_plan import Plan, Priority
 from bot.matchdays import Matchday, MeetingRequest, Party, Planned
+from bot.planning.problem import Plan, Priority
 from storage.models import MatchdayPartyRow, MatchdayRequestRow, MatchdayRow
 from storage.models.meetings import MeetingParticipantRow, MeetingRow
 
@@ -251,6 +251,58 @@ def add_request(
     return True
 
 
+def add_requests(
+    *,
+    session: Session,
+    actor: str,
+    matchday_id: int,
+    wanted: Iterable[tuple[int, int, Priority]],
+) -> int:
+    """Request many meetings at once, (organisation, startup, priority) each, in a few
+    statements; pairs already requested are left as they are. Returns how many were new."""
+    taken = {
+        (row.organisation_id, row.startup_id)
+        for row in session.execute(
+            select(MatchdayRequestRow.organisation_id, MatchdayRequestRow.startup_id).where(
+                MatchdayRequestRow.matchday_id == matchday_id
+            )
+        )
+    }
+    rows = []
+    for organisation_id, startup_id, priority in wanted:
+        if (organisation_id, startup_id) not in taken:
+            taken.add((organisation_id, startup_id))
+            rows.append(
+                {
+                    "matchday_id": matchday_id,
+                    "organisation_id": organisation_id,
+                    "startup_id": startup_id,
+                    "priority": priority.value,
+                    "requested_by": actor,
+                }
+            )
+    if not rows:
+        return 0
+    session.execute(insert(MatchdayRequestRow), rows)
+    present = {
+        (row.kind, row.ref_id)
+        for row in session.execute(
+            select(MatchdayPartyRow.kind, MatchdayPartyRow.ref_id).where(
+                MatchdayPartyRow.matchday_id == matchday_id
+            )
+        )
+    }
+    wanted_parties = {("organisation", row["organisation_id"]) for row in rows}
+    wanted_parties |= {("startup", row["startup_id"]) for row in rows}
+    new_parties = [
+        {"matchday_id": matchday_id, "kind": kind, "ref_id": ref_id}
+        for kind, ref_id in sorted(wanted_parties - present)
+    ]
+    if new_parties:
+        session.execute(insert(MatchdayPartyRow), new_parties)
+    return len(rows)
+
+
 def requests(*, session: Session, matchday_id: int) -> list[MeetingRequest]:
     """The day's requested meetings."""
     rows = session.scalars(
@@ -269,9 +321,11 @@ def requests(*, session: Session, matchday_id: int) -> list[MeetingRequest]:
 def unplaced(*, session: Session, matchday_id: int) -> dict[int, str]:
     """Requests the plan could not place, with the reason."""
     rows = session.scalars(
-        select(MatchdayRequestRow).where(
+        select(MatchdayRequestRow)
+        .where(
             MatchdayRequestRow.matchday_id == matchday_id, MatchdayRequestRow.unplaced_reason != ""
         )
+        .order_by(MatchdayRequestRow.id)  # a stable order: pages show each one once
     )
     return {row.id: row.unplaced_reason for row in rows}
 

@@ -94,6 +94,25 @@ def members(*, session: Session, organisation_id: int) -> list[Member]:
     return [Member(row.organisation_id, row.user_id, Role(row.role)) for row in rows]
 
 
+def by_ids(*, session: Session, organisation_ids: list[int]) -> list[Organisation]:
+    """The organisations with these ids (one query)."""
+    rows = session.scalars(select(OrganisationRow).where(OrganisationRow.id.in_(organisation_ids)))
+    return [_organisation(row) for row in rows]
+
+
+def members_of(*, session: Session, organisation_ids: list[int]) -> dict[int, list[Member]]:
+    """The project groups of several organisations at once (one query), each in order."""
+    found: dict[int, list[Member]] = {organisation_id: [] for organisation_id in organisation_ids}
+    rows = session.scalars(
+        select(MemberRow)
+        .where(MemberRow.organisation_id.in_(organisation_ids))
+        .order_by(MemberRow.id)
+    )
+    for row in rows:
+        found[row.organisation_id].append(Member(row.organisation_id, row.user_id, Role(row.role)))
+    return found
+
+
 def set_member(
     *, session: Session, actor: str, organisation_id: int, user_id: str, role: Role
 ) -> bool:

@@ -3,45 +3,90 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from sqlalchemy import delete, literal, select, union_all
+from sqlalchemy import delete, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.programme import Caller, Role
-from storage.models import Admin, MemberRow, PersonLanguageRow, RepresentativeRow
+from bot.language import organisation_language
+from bot.programme import Caller, OrganisationKind, Role
+from storage.models import (
+    Admin,
+    MemberRow,
+    OrganisationLanguageRow,
+    OrganisationRow,
+    PersonLanguageRow,
+    RepresentativeRow,
+)
 from storage.repositories import audit
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a user is in the programme, the language they chose, and the languages of the
+    organisations whose project groups they are in (oldest membership first)."""
+
+    caller: Caller
+    chosen_language: str | None
+    organisation_languages: tuple[str, ...]
+
+
+def identity(*, session: Session, user_id: str, configured_admins: Iterable[str]) -> Identity:
+    """Everything a request needs to know about its sender before the ack, in one query."""
+    blank = literal("")
+    rows = session.execute(
+        union_all(
+            select(literal("admin"), literal(0), blank, blank, blank, literal(0)).where(
+                Admin.user_id == user_id
+            ),
+            select(
+                literal("member"),
+                MemberRow.organisation_id,
+                MemberRow.role,
+                OrganisationRow.kind,
+                func.coalesce(OrganisationLanguageRow.language, ""),
+                MemberRow.id,
+            )
+            .join(OrganisationRow, OrganisationRow.id == MemberRow.organisation_id)
+            .outerjoin(
+                OrganisationLanguageRow,
+                OrganisationLanguageRow.organisation_id == MemberRow.organisation_id,
+            )
+            .where(MemberRow.user_id == user_id),
+            select(
+                literal("startup"), RepresentativeRow.startup_id, blank, blank, blank, literal(0)
+            ).where(RepresentativeRow.user_id == user_id),
+            select(
+                literal("language"),
+                literal(0),
+                PersonLanguageRow.language,
+                blank,
+                blank,
+                literal(0),
+            ).where(PersonLanguageRow.user_id == user_id),
+        )
+    ).all()
+    members = sorted((row for row in rows if row[0] == "member"), key=lambda row: int(row[5]))
+    memberships = {int(row[1]): Role(row[2]) for row in members}
+    startups = frozenset(int(row[1]) for row in rows if row[0] == "startup")
+    is_admin = user_id in set(configured_admins) or any(row[0] == "admin" for row in rows)
+    language = next((str(row[2]) for row in rows if row[0] == "language"), None)
+    caller = Caller(
+        user_id=user_id, is_admin=is_admin, memberships=memberships, startup_ids=startups
+    )
+    spoken = tuple(
+        organisation_language(OrganisationKind(row[3]), row[4] or None) for row in members
+    )
+    return Identity(caller, language, spoken)
 
 
 def identify(
     *, session: Session, user_id: str, configured_admins: Iterable[str]
 ) -> tuple[Caller, str | None]:
-    """Who this user is in the programme, and the language they chose, in one query.
-
-    Every request needs both before it is acknowledged, so they come in one round trip.
-    """
-    rows = session.execute(
-        union_all(
-            select(literal("admin"), literal(0), literal("")).where(Admin.user_id == user_id),
-            select(literal("member"), MemberRow.organisation_id, MemberRow.role).where(
-                MemberRow.user_id == user_id
-            ),
-            select(literal("startup"), RepresentativeRow.startup_id, literal("")).where(
-                RepresentativeRow.user_id == user_id
-            ),
-            select(literal("language"), literal(0), PersonLanguageRow.language).where(
-                PersonLanguageRow.user_id == user_id
-            ),
-        )
-    ).all()
-    memberships = {int(ref): Role(text) for kind, ref, text in rows if kind == "member"}
-    startups = frozenset(int(ref) for kind, ref, _text in rows if kind == "startup")
-    is_admin = user_id in set(configured_admins) or any(row[0] == "admin" for row in rows)
-    language = next((str(text) for kind, _ref, text in rows if kind == "language"), None)
-    caller = Caller(
-        user_id=user_id, is_admin=is_admin, memberships=memberships, startup_ids=startups
-    )
-    return caller, language
+    """Who this user is in the programme, and the language they chose, in one query."""
+    found = identity(session=session, user_id=user_id, configured_admins=configured_admins)
+    return found.caller, found.chosen_language
 
 
 def load_caller(*, session: Session, user_id: str, configured_admins: Iterable[str]) -> Caller:

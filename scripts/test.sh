@@ -22,7 +22,9 @@ echo "== mypy"
 .venv/bin/mypy bot handlers storage worker webapi sandbox tests benchmarks
 echo "== pytest"
 set +e
-.venv/bin/python -m pytest "$@"
+# Two pytest processes by default (MATCHDAY_TEST_WORKERS=0 runs in this one): each has its
+# own PostgreSQL database, servers and ports.
+.venv/bin/python -m pytest -n "${MATCHDAY_TEST_WORKERS:-2}" "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then

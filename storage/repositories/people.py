@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import delete, func, literal, select, union_all
+from sqlalchemy import Executable, String, bindparam, delete, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,41 +33,46 @@ class Identity:
     organisation_languages: tuple[str, ...]
 
 
+@cache
+def _identity_query() -> Executable:
+    """The one query of ``identity``, built once: building SQL expressions is not free."""
+    user_id = bindparam("user_id", type_=String())
+    blank = literal("")
+    return union_all(
+        select(literal("admin"), literal(0), blank, blank, blank, literal(0)).where(
+            Admin.user_id == user_id
+        ),
+        select(
+            literal("member"),
+            MemberRow.organisation_id,
+            MemberRow.role,
+            OrganisationRow.kind,
+            func.coalesce(OrganisationLanguageRow.language, ""),
+            MemberRow.id,
+        )
+        .join(OrganisationRow, OrganisationRow.id == MemberRow.organisation_id)
+        .outerjoin(
+            OrganisationLanguageRow,
+            OrganisationLanguageRow.organisation_id == MemberRow.organisation_id,
+        )
+        .where(MemberRow.user_id == user_id),
+        select(
+            literal("startup"), RepresentativeRow.startup_id, blank, blank, blank, literal(0)
+        ).where(RepresentativeRow.user_id == user_id),
+        select(
+            literal("language"),
+            literal(0),
+            PersonLanguageRow.language,
+            blank,
+            blank,
+            literal(0),
+        ).where(PersonLanguageRow.user_id == user_id),
+    )
+
+
 def identity(*, session: Session, user_id: str, configured_admins: Iterable[str]) -> Identity:
     """Everything a request needs to know about its sender before the ack, in one query."""
-    blank = literal("")
-    rows = session.execute(
-        union_all(
-            select(literal("admin"), literal(0), blank, blank, blank, literal(0)).where(
-                Admin.user_id == user_id
-            ),
-            select(
-                literal("member"),
-                MemberRow.organisation_id,
-                MemberRow.role,
-                OrganisationRow.kind,
-                func.coalesce(OrganisationLanguageRow.language, ""),
-                MemberRow.id,
-            )
-            .join(OrganisationRow, OrganisationRow.id == MemberRow.organisation_id)
-            .outerjoin(
-                OrganisationLanguageRow,
-                OrganisationLanguageRow.organisation_id == MemberRow.organisation_id,
-            )
-            .where(MemberRow.user_id == user_id),
-            select(
-                literal("startup"), RepresentativeRow.startup_id, blank, blank, blank, literal(0)
-            ).where(RepresentativeRow.user_id == user_id),
-            select(
-                literal("language"),
-                literal(0),
-                PersonLanguageRow.language,
-                blank,
-                blank,
-                literal(0),
-            ).where(PersonLanguageRow.user_id == user_id),
-        )
-    ).all()
+    rows = session.execute(_identity_query(), {"user_id": user_id}).all()
     members = sorted((row for row in rows if row[0] == "member"), key=lambda row: int(row[5]))
     memberships = {int(row[1]): Role(row[2]) for row in members}
     startups = frozenset(int(row[1]) for row in rows if row[0] == "startup")

@@ -57,7 +57,7 @@ def profile_kind(
     profiler.disable()
     text = io.StringIO()
     stats = pstats.Stats(profiler, stream=text)
-    stats.sort_stats("cumulative").print_stats(TOP)
+    stats.sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(TOP)
     return counted, _tidy(text.getvalue())
 
 

@@ -18,6 +18,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.signature import SignatureVerifier
 
 from bot.deps import Deps
+from bot.events import ignored_message
 from bot.health import Health, judge
 from bot.metrics import REGISTRY, REQUESTS, SIGNATURE_FAILURES
 
@@ -101,10 +102,16 @@ def _timed(
     from storage.db import request_scope
 
     # One session (one connection, the reads in one transaction) for the whole request.
+    result: Iterable[bytes]
     with request_scope(deps.sessions):
-        if key and not _first_delivery(deps, key):
+        if _ignored(environ.get("CONTENT_TYPE", ""), body):
+            # A message Matchday has nothing to do with: acknowledged without Bolt's dispatch
+            # through every listener, and without the database.
+            result = _empty(start_response)
+            status_seen.append("200 ignored")
+        elif key and not _first_delivery(deps, key):
             # The same click or submission again (a double click, a retry): it had its effect.
-            result: Iterable[bytes] = _empty(start_response)
+            result = _empty(start_response)
             status_seen.append("200 repeat")
         else:
             try:
@@ -127,6 +134,17 @@ def _timed(
         extra={"request": facts},
     )
     return result
+
+
+def _ignored(content_type: str, body: bytes) -> bool:
+    """An event delivery Matchday has nothing to do with, told from the event alone."""
+    if not content_type.startswith("application/json") or b'"event_callback"' not in body:
+        return False
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(payload, dict) and ignored_message(payload)
 
 
 def describe(content_type: str, body: bytes) -> dict[str, str]:

@@ -104,7 +104,7 @@ def _timed(
     # One session (one connection, the reads in one transaction) for the whole request.
     result: Iterable[bytes]
     with request_scope(deps.sessions):
-        if _ignored(environ.get("CONTENT_TYPE", ""), body):
+        if facts.get("ignored"):
             # A message Matchday has nothing to do with: acknowledged without Bolt's dispatch
             # through every listener, and without the database.
             result = _empty(start_response)
@@ -136,17 +136,6 @@ def _timed(
     return result
 
 
-def _ignored(content_type: str, body: bytes) -> bool:
-    """An event delivery Matchday has nothing to do with, told from the event alone."""
-    if not content_type.startswith("application/json") or b'"event_callback"' not in body:
-        return False
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        return False
-    return isinstance(payload, dict) and ignored_message(payload)
-
-
 def describe(content_type: str, body: bytes) -> dict[str, str]:
     """What a Slack request is, for the log line and the latency metric (never its text)."""
     facts: dict[str, str] = {}
@@ -157,6 +146,8 @@ def describe(content_type: str, body: bytes) -> dict[str, str]:
             facts["kind"] = "event:" + str(event.get("type") or payload.get("type") or "?")
             facts["id"] = str(payload.get("event_id") or "")
             facts["user"] = str(event.get("user") or "")
+            if isinstance(payload, dict) and ignored_message(payload):
+                facts["ignored"] = "yes"  # a message Matchday has nothing to do with
             return facts
         form = parse_qs(body.decode("utf-8", errors="replace"))
         if "command" in form:

@@ -21,6 +21,7 @@ from bot.access import Competence
 from bot.assessment import STEPS, State
 from bot.i18n import N_, _, ngettext, number
 from bot.labels import role_label
+from bot.pilots import PilotStatus
 from bot.pitches import Pitch, PitchStatus, status_label
 from bot.programme import Caller, Organisation, Role, Startup
 from bot.text import channel, inline, safe
@@ -38,7 +39,9 @@ from bot.views.blocks import (
     sections,
 )
 from bot.views.delivery import problem_line
+from bot.views.matchdays import matchday_status_label
 from bot.views.paging import Window, pager, window
+from bot.views.pilots import status_label as pilot_status_label
 
 T = TypeVar("T")
 
@@ -297,11 +300,11 @@ MONTHS = (
     N_("December"),
 )
 
-PILOT_STATUSES = {
-    "active": N_("active"),
-    "paused": N_("paused"),
-    "completed": N_("completed"),
-}
+
+def _pilot_status(status: str) -> str:
+    """A pilot's status inside a sentence: the pilots view's label, in lower case."""
+    known = status in PilotStatus.__members__.values()
+    return pilot_status_label(PilotStatus(status)).lower() if known else status
 
 
 def _figure_blocks(figures: Figures) -> list[Block]:
@@ -319,9 +322,9 @@ def _figure_blocks(figures: Figures) -> list[Block]:
     else:
         rate = _("no meeting held yet")
     pilots = ", ".join(
-        f"{number(figures.pilots[key])} {_(label)}"
-        for key, label in PILOT_STATUSES.items()
-        if figures.pilots.get(key)
+        f"{number(figures.pilots[status])} {_pilot_status(status)}"
+        for status in PilotStatus
+        if figures.pilots.get(status)
     ) or _("none yet")
     return [
         divider(),
@@ -336,17 +339,10 @@ def _figure_blocks(figures: Figures) -> list[Block]:
     ]
 
 
-MATCHDAY_STATUSES = {
-    "collecting": N_("collecting availability and requests"),
-    "planned": N_("planned, agendas not sent"),
-    "published": N_("agendas sent"),
-}
-
-
 def _matchday_blocks(matchday: NextMatchday | None) -> list[Block]:
     if matchday is None:
         return []
-    status = _(MATCHDAY_STATUSES.get(matchday.status, matchday.status))
+    status = matchday_status_label(matchday.status)
     text = _("*Next matchday:* {title}, {day} — {status}; {requests}.").format(
         title=safe(matchday.title, 200),
         day=matchday.day.isoformat(),
@@ -585,7 +581,7 @@ def _pilot_blocks(data: HomeData) -> list[Block]:
 
 
 def _pilot_row(row: PilotEntry) -> Block:
-    status = _(PILOT_STATUSES.get(row.status, row.status))
+    status = _pilot_status(row.status)
     text = f"*{inline(row.title, 150)}* ({safe(row.organisation, 200)} × {safe(row.startup, 200)})"
     text += ", " + status
     if row.next_due is not None:

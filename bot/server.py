@@ -21,7 +21,8 @@ class MatchdayServer(BaseApplication):  # type: ignore[misc]
     def load_config(self) -> None:
         """Hand our options to gunicorn."""
         for key, value in self._options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # a setting older gunicorns lack is left out
+                self.cfg.set(key, value)
 
     def load(self) -> WsgiApp:
         """Build the WSGI app inside the worker (after the fork)."""
@@ -51,6 +52,9 @@ def gunicorn_options(
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": name,
+        # gunicorn's control socket is one path per user ($HOME/.gunicorn/gunicorn.ctl): two
+        # instances on one host would share it, and Matchday has no use for it.
+        "control_socket_disable": True,
     }
 
 

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,18 +68,25 @@ class ServerProcess:
         self.process = subprocess.Popen(
             command, env=self.env, stdout=log, stderr=log, start_new_session=True
         )
-        deadline = time.monotonic() + 30
+        # Generous: CI's two test processes share two cores with their servers and HiGHS.
+        deadline = time.monotonic() + 60
+        last = "no answer yet"
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"matchday serve exited: {self.log_path.read_text()[-2000:]}")
             try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
                     if response.status == 200:
                         return self
-            except OSError:
+            except urllib.error.HTTPError as error:
+                last = f"{error.code} {error.read()[:300]!r}"
+                time.sleep(0.1)
+            except OSError as error:
+                last = repr(error)
                 time.sleep(0.1)
         raise RuntimeError(
-            f"matchday serve did not become healthy: {self.log_path.read_text()[-2000:]}"
+            f"matchday serve did not become healthy (last /healthz: {last}): "
+            f"{self.log_path.read_text()[-2000:]}"
         )
 
     def kill(self) -> None:

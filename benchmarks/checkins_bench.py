@@ -36,7 +36,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as wall_time
 from pathlib import Path
@@ -69,6 +69,7 @@ def worker(database_url: str, api_url: str, advance: bool) -> None:
     from bot.clock import FixedClock
     from bot.config import load_settings
     from handlers.checkins import post_due_checkins
+    from storage.db import make_engine, make_session_factory
     from storage.models import CheckinRow
 
     settings = load_settings(
@@ -79,10 +80,15 @@ def worker(database_url: str, api_url: str, advance: bool) -> None:
     )
     clock = FixedClock(DUE)
     deps = new_deps(settings, clock)
+    # The worker's own engine, as bot.app.start_worker gives the tick: its statements may
+    # wait longer for SQLite's one writer than a web request's.
+    engine = make_engine(database_url)
+    deps = replace(deps, engine=engine, sessions=make_session_factory(engine, clock))
     client = make_client(settings)
     unposted = select(func.count()).where(CheckinRow.seq == 1, CheckinRow.posted_at.is_(None))
     print("ready", flush=True)
     sys.stdin.readline()
+    profile = _profiler()
     cpu, started = time.process_time(), time.monotonic()
     posted = ticks = 0
     for ticks in range(1, MAX_TICKS + 1):  # noqa: B007 - reported below
@@ -94,6 +100,9 @@ def worker(database_url: str, api_url: str, advance: bool) -> None:
             clock.advance(timedelta(minutes=1))  # the next tick: backed-off ones are due
         else:
             time.sleep(0.1)  # the other process is still posting what it claimed
+    if profile is not None:
+        profile.disable()
+        profile.dump_stats(os.environ["CHECKINS_PROFILE"])
     report = {
         "posted": posted,
         "ticks": ticks,
@@ -102,6 +111,46 @@ def worker(database_url: str, api_url: str, advance: bool) -> None:
     }
     deps.engine.dispose()
     print(json.dumps(report), flush=True)
+
+
+def _profiler() -> Any:
+    """A running cProfile when CHECKINS_PROFILE names a file for its stats (one process)."""
+    if not os.environ.get("CHECKINS_PROFILE"):
+        return None
+    import cProfile
+    import threading
+
+    import handlers.checkin_posting
+
+    profile = cProfile.Profile()
+    # Check-ins are posted from a thread pool: each thread gets its own profile, merged here.
+    by_thread: dict[int, cProfile.Profile] = {}
+    deliver = handlers.checkin_posting.deliver
+
+    def profiled(*args: Any) -> int:
+        own = by_thread.setdefault(threading.get_ident(), cProfile.Profile())
+        own.enable()
+        try:
+            return deliver(*args)
+        finally:
+            own.disable()
+
+    handlers.checkin_posting.deliver = profiled  # type: ignore[assignment]
+
+    class Merged:
+        def disable(self) -> None:
+            profile.disable()
+
+        def dump_stats(self, path: str) -> None:
+            import pstats
+
+            stats = pstats.Stats(profile)
+            for own in by_thread.values():
+                stats.add(own)
+            stats.dump_stats(path)
+
+    profile.enable()
+    return Merged()
 
 
 # --- the benchmark ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ Check-ins live in :mod:`storage.repositories.checkins`.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -168,6 +169,14 @@ def by_id(*, session: Session, pilot_id: int, people: bool = True) -> Pilot | No
     if row is None:
         return None
     return _load(session, [row])[0] if people else _pilot(row, [], [])
+
+
+def by_ids(*, session: Session, pilot_ids: Collection[int]) -> dict[int, Pilot]:
+    """Several pilots by id in one query, without their people and milestones."""
+    if not pilot_ids:
+        return {}
+    rows = session.scalars(select(PilotRow).where(PilotRow.id.in_(list(pilot_ids))))
+    return {row.id: _pilot(row, [], []) for row in rows}
 
 
 def in_channel(*, session: Session, channel_id: str) -> Pilot | None:

@@ -67,6 +67,10 @@ def _organisation_language_setters(caller: Caller) -> bool:
     return caller.is_admin or Role.PROJECT_MANAGER in caller.memberships.values()
 
 
+def _history_readers(caller: Caller) -> bool:
+    return caller.is_admin or Role.PROJECT_MANAGER in caller.memberships.values()
+
+
 ADMINS = N_("programme admins")
 GROUPS = N_("project-group members and programme admins")
 
@@ -120,6 +124,13 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         N_("pitches to this organisation's opportunities, or your own pitches"),
         _pitch_readers,
         N_("project groups, startups and programme admins"),
+    ),
+    Subcommand(
+        "questions",
+        "questions",
+        N_("startups' questions about your organisations' opportunities: open, answered, closed"),
+        _groups,
+        GROUPS,
     ),
     Subcommand(
         "meet",
@@ -188,6 +199,24 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         N_("a CSV file of what you may see, sent to you only"),
         _pitch_readers,
         N_("project groups, startups and programme admins"),
+        more=(
+            (
+                _organisation_language_setters,  # admins and project managers
+                "export opportunities|pitches|meetings|pilots"
+                " | export register [organisation] [all]",
+                N_(
+                    "a CSV file of what you may see, sent to you only; or, for the registrar, "
+                    "the documents your organisation received (new since the last export, or all)"
+                ),
+            ),
+        ),
+    ),
+    Subcommand(
+        "history",
+        "history [opportunity]",
+        N_("an opportunity's full history: pitches, decisions, questions; also as a CSV file"),
+        _history_readers,
+        N_("programme admins and project managers"),
     ),
     Subcommand(
         "admins",

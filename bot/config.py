@@ -25,6 +25,7 @@ EXPECTED = {
     "or postgresql+psycopg://user@host/dbname",
     "MATCHDAY_TIMEZONE": "an IANA time zone name such as Europe/Stockholm",
     "MATCHDAY_NUDGE_DAYS": "a whole number of working days from 1 to 60",
+    "MATCHDAY_QUESTION_LEAD_DAYS": "a whole number of working days from 0 to 30",
     "MATCHDAY_SCHEDULER": "true or false",
     "MATCHDAY_WORKER": "true or false",
     "MATCHDAY_WORKING_HOURS": "a range of local times such as 09:00-16:00",
@@ -34,6 +35,9 @@ EXPECTED = {
     "MATCHDAY_OUTBOX_LEASE_SECONDS": "seconds from 2 to 3600",
     "MATCHDAY_DB_TIMEOUT_MS": "milliseconds a web request may wait for the database (100 to 10000)",
     "MATCHDAY_CLOCK_FILE": "the path of the sandbox's clock file (set by `matchday sandbox` only)",
+    "MATCHDAY_SHOWCASE": "true or false",
+    "MATCHDAY_JOIN_URL": "an http(s) URL where startups join the programme",
+    "MATCHDAY_RETENTION_MONTHS": "a whole number of months, 1 or more",
 }
 
 
@@ -56,6 +60,8 @@ class Settings(BaseSettings):
     DATABASE_URL: str = DEFAULT_DATABASE_URL
     MATCHDAY_TIMEZONE: str = "Europe/Stockholm"
     MATCHDAY_NUDGE_DAYS: int = Field(default=5, ge=1, le=60)
+    # Questions about an opportunity close this many Swedish working days before its deadline.
+    MATCHDAY_QUESTION_LEAD_DAYS: int = Field(default=2, ge=0, le=30)
     # The worker inside the web process: the outbox sender, the planner and (with
     # MATCHDAY_SCHEDULER) the tick. Production sets it false and runs `matchday worker`.
     MATCHDAY_WORKER: bool = True
@@ -71,6 +77,13 @@ class Settings(BaseSettings):
     MATCHDAY_ADMINS: Annotated[frozenset[str], NoDecode] = Field(default=frozenset())
     # Set only by `matchday sandbox`: the app's time is real time plus this file's offset.
     MATCHDAY_CLOCK_FILE: Path | None = None
+    # The public showcase under /showcase (and `matchday showcase export`); false: 404.
+    MATCHDAY_SHOWCASE: bool = True
+    # Where a startup joins the programme, linked from the showcase's "how to pitch".
+    MATCHDAY_JOIN_URL: str | None = None
+    # Pitch content (texts, answers) is removed this many months after the opportunity
+    # closed, when the pitch led to no meeting; the registrar gets a final export first.
+    MATCHDAY_RETENTION_MONTHS: int = Field(default=24, ge=1)
 
     @field_validator("SLACK_BOT_TOKEN")
     @classmethod
@@ -99,6 +112,15 @@ class Settings(BaseSettings):
         if not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
             raise ValueError("not an http(s) URL")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("MATCHDAY_JOIN_URL")
+    @classmethod
+    def _join_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not re.match(r"^https?://[^/\s]+(/\S*)?$", value.strip()):
+            raise ValueError("not an http(s) URL")
+        return value.strip()
 
     @field_validator("DATABASE_URL")
     @classmethod

@@ -30,6 +30,7 @@ from bot.views.blocks import (
     static_select,
     text_input,
 )
+from bot.views.questions import ask_button
 
 ADD_AREA_ACTION = "area_add"
 ARCHIVE_AREA_ACTION = "area_archive"
@@ -240,7 +241,10 @@ def build_opportunity_card(opportunity: Opportunity, organisation: Organisation)
             "*" + _("Pitch deadline") + f"*\n{deadline}",
             "*" + _("Contact") + f"*\n{role_label(opportunity.contact_role)}",
         ),
-        actions(button(_("Pitch"), PITCH_ACTION, str(opportunity.id), style="primary")),
+        actions(
+            button(_("Pitch"), PITCH_ACTION, str(opportunity.id), style="primary"),
+            ask_button(opportunity.id),
+        ),
     ]
     text = _("New opportunity from {name}: {title}").format(
         name=safe(organisation.name, 200), title=safe(opportunity.title, TITLE_MAX)

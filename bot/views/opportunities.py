@@ -9,11 +9,12 @@ from bot.needs import Opportunity
 from bot.programme import Organisation
 from bot.text import inline, safe
 from bot.views.areas import PITCH_ACTION, deadline_epoch
-from bot.views.blocks import Block, button, context, divider, header, message, section
+from bot.views.blocks import Block, actions, button, context, divider, header, message, section
 from bot.views.paging import pager, window
+from bot.views.questions import ask_button
 
 OPPORTUNITIES_PAGE_ACTION = "opportunities_page"  # + _previous / _next
-PAGE_SIZE = 8  # four blocks each: well inside Slack's 50
+PAGE_SIZE = 8  # five blocks each: well inside Slack's 50
 
 
 def build_opportunity_list(
@@ -45,6 +46,8 @@ def build_opportunity_list(
             else None
         )
         blocks.append(section(text, accessory))
+        if can_pitch:
+            blocks.append(actions(ask_button(opportunity.id)))
         blocks.append(context(_("Pitch deadline: {deadline}").format(deadline=deadline)))
         blocks.append(divider())
     blocks += pager(win, OPPORTUNITIES_PAGE_ACTION)

@@ -42,6 +42,12 @@ from storage.models.programme import (
     RepresentativeRow,
     StartupRow,
 )
+from storage.models.questions import OpportunityQuestionRow, PitchDraftRow
+from storage.models.records import (
+    PitchContentRemovalRow,
+    RegisterEntryRow,
+    RegisterExportRow,
+)
 from storage.models.sends import ScheduledSendRow
 
 __all__ = [
@@ -67,6 +73,7 @@ __all__ = [
     "MeetingRow",
     "MemberRow",
     "MilestoneRow",
+    "OpportunityQuestionRow",
     "OpportunityRow",
     "OrganisationLanguageRow",
     "OrganisationRow",
@@ -76,11 +83,15 @@ __all__ = [
     "PersonLanguageRow",
     "PilotPersonRow",
     "PilotRow",
+    "PitchContentRemovalRow",
     "PitchDecisionRow",
+    "PitchDraftRow",
     "PitchQuestionRow",
     "PitchRow",
     "ProcessedEventRow",
     "ProfileRevisionRow",
+    "RegisterEntryRow",
+    "RegisterExportRow",
     "RepresentativeRow",
     "ResourceRow",
     "RunningSpanRow",

@@ -9,6 +9,7 @@ from bot.forms import FieldErrors, valid_website
 from bot.i18n import _
 from bot.orgnr import normalise
 from bot.pitches import DECLINE_REASONS, Stage
+from bot.trade_secrets import REASON_BLOCK, validate_marking
 
 TEXT_MAX = 3000
 
@@ -35,6 +36,9 @@ class PitchForm:
     references: str
     pilot: str
     link: str
+    # The sections marked as trade secrets (bot/trade_secrets.py) and the startup's reason.
+    secret_sections: tuple[str, ...] = ()
+    secret_reason: str = ""
 
 
 def _text(
@@ -72,8 +76,11 @@ def validate_profile(values: dict[str, str | None]) -> tuple[ProfileForm | None,
     return ProfileForm(name, number, website, sector, Stage(stage), about, contacts), errors
 
 
-def validate_pitch(values: dict[str, str | None]) -> tuple[PitchForm | None, FieldErrors]:
-    """Check the pitch form: solution, fit and pilot required; the link must be http(s)."""
+def validate_pitch(
+    values: dict[str, str | None], secret_sections: list[str] | None = None
+) -> tuple[PitchForm | None, FieldErrors]:
+    """Check the pitch form: solution, fit and pilot required; the link must be http(s);
+    a reason whenever a section is marked as a trade secret."""
     errors: FieldErrors = {}
     solution = _text(errors, values, "solution", TEXT_MAX)
     fit = _text(errors, values, "fit", TEXT_MAX)
@@ -82,9 +89,12 @@ def validate_pitch(values: dict[str, str | None]) -> tuple[PitchForm | None, Fie
     link = _text(errors, values, "link", 500, required=False)
     if link and "link" not in errors and not valid_website(link):
         errors["link"] = _("Please give a web address starting with http:// or https://.")
+    marking, marking_errors = validate_marking(secret_sections or [], values.get(REASON_BLOCK))
+    errors.update(marking_errors)
     if errors:
         return None, errors
-    return PitchForm(solution, fit, references, pilot, link), errors
+    form = PitchForm(solution, fit, references, pilot, link, marking.sections, marking.reason)
+    return form, errors
 
 
 def validate_decline(

@@ -74,6 +74,9 @@ class Pitch:
     submitted_at: datetime
     card_channel: str | None = None
     card_ts: str | None = None
+    # Marked as trade secrets by the startup (bot/trade_secrets.py), and why.
+    secret_sections: tuple[str, ...] = ()
+    secret_reason: str = ""
 
 
 @dataclass(frozen=True)

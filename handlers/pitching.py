@@ -16,6 +16,7 @@ from bot.pitch_forms import validate_pitch
 from bot.pitches import PitchStatus, is_open
 from bot.programme import Caller, Organisation
 from bot.text import inline
+from bot.trade_secrets import REASON_BLOCK, SECTIONS_BLOCK
 from bot.views.areas import PITCH_ACTION
 from bot.views.help import build_notice
 from bot.views.opportunities import OPPORTUNITIES_PAGE_ACTION, build_opportunity_list
@@ -30,7 +31,7 @@ from handlers.commands import CommandRequest, Outcome, Reply, subcommand
 from handlers.common import caller_of, deps_of, open_modal, post, respond
 from handlers.payloads import BlockAction, ViewSubmission, parse
 from handlers.pitch_cards import owe_card
-from storage.repositories import needs, organisations, outbox, pitches, startups
+from storage.repositories import needs, organisations, outbox, pitches, questions, startups
 
 logger = logging.getLogger(__name__)
 
@@ -113,10 +114,18 @@ def pitch_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: Bo
         deps.after_ack.submit(_tell, client, action, problem)
         return
     opportunity, _organisation = found
-    with deps.sessions() as session:
+    with deps.sessions.begin() as session:
         startup = startups.by_ids(session=session, startup_ids=caller.startup_ids)[0]
         existing = pitches.find(
             session=session, opportunity_id=opportunity.id, startup_id=startup.id
+        )
+        # Opening the form is the only sign of a draft: answers to questions reach it too.
+        questions.mark_drafting(
+            session=session,
+            opportunity_id=opportunity.id,
+            startup_id=startup.id,
+            actor=caller.user_id,
+            now=deps.clock.now(),
         )
     view = build_pitch_modal(opportunity, startup, existing)
     deps.after_ack.submit(open_modal, client, action.trigger_id, view, action.response_url)
@@ -149,8 +158,10 @@ def pitch_submitted(
     if problem or found is None:
         ack(response_action="errors", errors={"solution": problem})
         return
-    keys = ("solution", "fit", "references", "pilot", "link")
-    form, errors = validate_pitch({key: submission.text(key) for key in keys})
+    keys = ("solution", "fit", "references", "pilot", "link", REASON_BLOCK)
+    form, errors = validate_pitch(
+        {key: submission.text(key) for key in keys}, submission.many(SECTIONS_BLOCK)
+    )
     if form is None:
         ack(response_action="errors", errors=errors)
         return

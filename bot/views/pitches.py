@@ -33,6 +33,7 @@ from bot.views.blocks import (
     text_input,
 )
 from bot.views.paging import pager, window
+from bot.views.trade_secrets import marking_blocks, marking_inputs, receipt_blocks
 
 PITCH_CALLBACK = "pitch_submit"
 WITHDRAW_ACTION = "pitch_withdraw"
@@ -110,6 +111,7 @@ def build_pitch_modal(
             optional=True,
             placeholder="https://",
         ),
+        *marking_inputs(existing),
     ]
     return modal(
         PITCH_CALLBACK,
@@ -141,7 +143,7 @@ def build_receipt(pitch: Pitch, created: bool) -> dict[str, Any]:
         if created
         else _("Your pitch for *{title}* was updated. This is the version the group reads now:")
     ).format(title=inline(pitch.opportunity_title, 150))
-    blocks: list[Block] = [section(lead), *_pitch_fields(pitch)]
+    blocks: list[Block] = [section(lead), *_pitch_fields(pitch), *receipt_blocks(pitch)]
     blocks.append(
         actions(
             button(
@@ -173,6 +175,7 @@ def build_review_card(pitch: Pitch, note: str = "") -> dict[str, Any]:
             "*" + _("Status") + f"*\n{status_label(pitch.status)}",
         ),
         *_pitch_fields(pitch),
+        *marking_blocks(pitch),
     ]
     if note:
         blocks.append(context(note))
@@ -259,6 +262,7 @@ def build_pitch_view(pitch: Pitch, questions: list[Question] | None = None) -> d
         blocks.extend(section(piece) for piece in pieces[1:])
     if pitch.link:
         blocks.append(context(_("Link: {link}").format(link=safe(pitch.link, 500))))
+    blocks.extend(marking_blocks(pitch))
     for asked in questions or []:
         if asked.answer is None or len(blocks) > 95:  # 20 at most are loaded
             continue

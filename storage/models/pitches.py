@@ -62,6 +62,9 @@ class PitchRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     card_channel: Mapped[str | None] = mapped_column(String(32), nullable=True)
     card_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # The sections the startup marks as trade secrets (names of the fields above), and why.
+    secret_sections: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    secret_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class PitchDecisionRow(Base):

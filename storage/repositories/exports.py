@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from bot.trade_secrets import as_text
 from storage.models import (
     FollowUpRow,
     MeetingRow,
@@ -76,7 +77,8 @@ def _pitch_filter(scope: Scope) -> Any:
 
 
 def pitches(*, session: Session, scope: Scope) -> Table:
-    """Pitches with every decision: who, when, what, why (confidential)."""
+    """Pitches with every decision: who, when, what, why (confidential); with the sections the
+    startup marked as trade secrets and its reason, for whoever decides on secrecy."""
     organisations, startups = _names(session)
     query = (
         select(PitchRow, OpportunityRow)
@@ -110,6 +112,8 @@ def pitches(*, session: Session, scope: Scope) -> Table:
                 pitch.references,
                 pitch.pilot,
                 pitch.link,
+                as_text(pitch.secret_sections or ()),
+                pitch.secret_reason or "",
                 history,
             ]
         )
@@ -125,6 +129,8 @@ def pitches(*, session: Session, scope: Scope) -> Table:
         "references",
         "pilot",
         "link",
+        "secret_sections",
+        "secret_reason",
         "decisions",
     ]
     return header, rows

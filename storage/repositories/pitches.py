@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.pitch_forms import PitchForm
 from bot.pitches import Pitch, PitchStatus, Question
+from bot.trade_secrets import in_order
 from storage.models import (
     OpportunityRow,
     PitchDecisionRow,
@@ -51,6 +52,8 @@ def _pitch(found: Any) -> Pitch:
         submitted_at=row.submitted_at,
         card_channel=row.card_channel,
         card_ts=row.card_ts,
+        secret_sections=in_order(row.secret_sections or ()),
+        secret_reason=row.secret_reason or "",
     )
 
 
@@ -88,6 +91,8 @@ def save(
         "references": form.references,
         "pilot": form.pilot,
         "link": form.link,
+        "secret_sections": list(form.secret_sections),
+        "secret_reason": form.secret_reason,
         "updated_at": now,
     }
     created = False

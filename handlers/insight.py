@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,6 +22,7 @@ from bot.views.help import build_notice
 from bot.views.report import build_report
 from handlers.commands import CommandRequest, Outcome, Reply, subcommand
 from handlers.common import respond
+from handlers.registrar import export_register
 from storage.repositories import exports, insight, organisations, outbox
 
 logger = logging.getLogger(__name__)
@@ -139,12 +141,14 @@ def build_report_chart(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | Non
 def export_command(request: CommandRequest) -> Outcome:
     """/matchday export opportunities|pitches|meetings|pilots: a CSV, to you only."""
     kind = request.args.strip().lower()
+    if kind.partition(" ")[0] == "register":  # the registrar's export (handlers/registrar.py)
+        return export_register(replace(request, args=request.args.strip()[len("register") :]))
     if kind not in exports.EXPORTS:
         return Reply(
             build_notice(
                 _(
                     "Choose what to export: `/matchday export opportunities`, `pitches`, "
-                    "`meetings` or `pilots`."
+                    "`meetings`, `pilots`, or `register` (the registrar's documents)."
                 )
             )
         )

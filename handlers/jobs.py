@@ -15,6 +15,7 @@ from handlers.digest import send_weekly_digest
 from handlers.matchday_plan import send_day_before
 from handlers.meeting_follow_up import remind_and_ask
 from handlers.nudges import nudge_stalled
+from handlers.retention import remove_expired_pitch_content
 
 logger = logging.getLogger(__name__)
 DUE_WORK: tuple[Callable[[Deps, WebClient], int], ...] = (
@@ -25,6 +26,7 @@ DUE_WORK: tuple[Callable[[Deps, WebClient], int], ...] = (
     send_day_before,
     send_weekly_digest,
     check_group_channels,
+    remove_expired_pitch_content,
 )
 
 

@@ -1,4 +1,4 @@
-"""The `matchday` command line: serve, socket, worker, sandbox, db upgrade."""
+"""The `matchday` command line: serve, socket, worker, sandbox, db upgrade, showcase export."""
 
 from __future__ import annotations
 
@@ -45,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
         default=Path("data/sandbox"),
         help="where the demo is kept between runs (default data/sandbox)",
     )
+    showcase = commands.add_parser("showcase", help="the public showcase pages")
+    showcase_commands = showcase.add_subparsers(dest="showcase_command", required=True)
+    export = showcase_commands.add_parser(
+        "export", help="write the showcase as static files (relative links only) into DIR"
+    )
+    export.add_argument("directory", type=Path, metavar="DIR", help="where to write the files")
     database = commands.add_parser("db", help="database maintenance")
     database_commands = database.add_subparsers(dest="db_command", required=True)
     database_commands.add_parser("upgrade", help="migrate the database to the newest schema")
@@ -85,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _socket(settings)
     elif args.command == "worker":
         _worker(settings)
+    elif args.command == "showcase":
+        return _export_showcase(settings, args.directory)
     return 0
 
 
@@ -103,6 +111,32 @@ def _worker(settings: Settings) -> None:
     logging.getLogger(__name__).info("matchday worker running")
     stopped.wait()
     worker.stop()
+
+
+def _export_showcase(settings: Settings, directory: Path) -> int:
+    """Write the showcase's pages into ``directory``; returns the exit status."""
+    from bot.app import new_deps
+    from showcase.export import export
+    from storage.repositories import showcase
+
+    if not settings.MATCHDAY_SHOWCASE:
+        print("matchday: the showcase is turned off (MATCHDAY_SHOWCASE=false).", file=sys.stderr)
+        return 2
+    deps = new_deps(settings)
+    now = deps.clock.now()
+    with deps.sessions() as session:
+        data = showcase.showcase(
+            session=session, now=now, today=now.astimezone(settings.timezone).date()
+        )
+    try:
+        written = export(data, directory, settings.MATCHDAY_JOIN_URL)
+    except OSError as error:
+        print(f"matchday: cannot write the showcase to {directory}: {error}", file=sys.stderr)
+        return 1
+    finally:
+        deps.engine.dispose()
+    print(f"matchday: wrote {len(written)} showcase files to {directory}")
+    return 0
 
 
 def _migrate(settings: Settings) -> bool:

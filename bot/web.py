@@ -1,4 +1,4 @@
-"""The WSGI application: Slack's endpoint, a health check and Prometheus metrics."""
+"""The WSGI application: Slack's endpoint, a health check, Prometheus metrics, the showcase."""
 
 from __future__ import annotations
 
@@ -31,11 +31,13 @@ MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; refuse anything huge
 
 
 def make_wsgi(app: App, deps: Deps) -> WsgiApp:
-    """Route /slack/events to Bolt, /healthz to the health check, /metrics to Prometheus."""
+    """Route /slack/events to Bolt, /healthz to the health check, /metrics to Prometheus,
+    /showcase to the public pages."""
     slack = SlackRequestHandler(app, path="/slack/events")
     secret = deps.settings.SLACK_SIGNING_SECRET
     verifier = SignatureVerifier(secret.get_secret_value()) if secret else None
     _watch_the_worker(deps)
+    showcase = _showcase(deps)
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -51,6 +53,8 @@ def make_wsgi(app: App, deps: Deps) -> WsgiApp:
                 [("Content-Type", CONTENT_TYPE_LATEST), ("Content-Length", str(len(data)))],
             )
             return [data]
+        if showcase is not None and (path == "/showcase" or path.startswith("/showcase/")):
+            return showcase(environ, start_response)
         if path == "/slack/events":
             if method != "POST":
                 return _json(start_response, "405 Method Not Allowed", {"error": "use POST"})
@@ -68,6 +72,15 @@ def make_wsgi(app: App, deps: Deps) -> WsgiApp:
         return _json(start_response, "404 Not Found", {"error": "not found"})
 
     return application
+
+
+def _showcase(deps: Deps) -> WsgiApp | None:
+    """The public showcase's pages, unless MATCHDAY_SHOWCASE turns them off."""
+    if not deps.settings.MATCHDAY_SHOWCASE:
+        return None
+    from showcase.site import make_showcase
+
+    return make_showcase(deps)
 
 
 def _signed(verifier: SignatureVerifier, environ: dict[str, Any], body: bytes) -> bool:

@@ -13,6 +13,8 @@
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from importlib import resources
@@ -66,6 +68,8 @@ class Page:
             return _static(route.removeprefix("/static/"))
         if route == "/favicon.ico":
             return Reply(204, b"")
+        if route == "/showcase" or route.startswith("/showcase/"):
+            return self._showcase(path, body)
         if route.startswith("/sandbox/files/"):
             return self._file(route.removeprefix("/sandbox/files/"))
         if route == "/sandbox/state":
@@ -76,6 +80,20 @@ class Page:
                 return Reply.json(415, {"ok": False, "error": "send application/json"})
             return self._act(body)
         return Reply.text(404, "not found")
+
+    def _showcase(self, path: str, body: bytes) -> Reply:
+        """The app's public showcase, passed through from the app as a visitor sees it."""
+        if body:
+            return Reply.text(405, "The showcase is read-only: use GET.")
+        if self.app is None:
+            return Reply.text(404, "this sandbox does not run the app itself")
+        try:
+            with _OPENER.open(self.app.process.url + path, timeout=10) as answer:
+                return Reply(answer.status, answer.read(), _passed(answer.headers))
+        except urllib.error.HTTPError as error:
+            return Reply(error.code, error.read(), _passed(error.headers))
+        except OSError:
+            return Reply.text(502, "the app does not answer; see its status on the left")
 
     def _state(self, query: dict[str, list[str]]) -> Reply:
         user = (query.get("user") or [""])[0]
@@ -192,6 +210,32 @@ class Page:
         if not self.app.restart_in_background():
             return Outcome(False, "the app is already restarting")
         return Outcome(True)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Hand the app's redirects (/showcase -> /showcase/) to the browser as they are."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        """Follow no redirect: the browser does."""
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+PASSED_HEADERS = (
+    "Content-Type",
+    "Content-Language",
+    "Location",
+    "Allow",
+    "Cache-Control",
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+)
+
+
+def _passed(headers: Any) -> dict[str, str]:
+    return {name: headers[name] for name in PASSED_HEADERS if headers.get(name)}
 
 
 def _element_key(raw: Any) -> str | int:

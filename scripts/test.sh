@@ -19,7 +19,7 @@ echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 echo "== mypy"
-.venv/bin/mypy bot handlers storage worker webapi sandbox tests benchmarks
+.venv/bin/mypy bot handlers storage worker webapi sandbox showcase tests benchmarks
 echo "== pytest"
 set +e
 # Two pytest processes by default (MATCHDAY_TEST_WORKERS=0 runs in this one): each has its

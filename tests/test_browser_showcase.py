@@ -1,0 +1,91 @@
+"""The showcase in a real browser: axe-core finds no WCAG 2 A/AA violation, the keyboard
+reaches the content, and a phone-sized screen needs no sideways scrolling.
+
+Headless Chromium from Debian, driven by Playwright, against `matchday serve`; axe-core comes
+from the axe-playwright-python package (its bundled axe.min.js). Screenshots go to
+test-artifacts/browser-showcase/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.e2e import ServerProcess
+from tests.test_browser_sandbox import CHROMIUM, CHROMIUM_ARGS
+from tests.test_showcase import seed_programme
+
+pytestmark = pytest.mark.e2e
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "browser-showcase"
+AXE = resources.files("axe_playwright_python") / "axe.min.js"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's headless Chromium."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core's WCAG 2 A and AA violations on the page, with the failing elements."""
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    found = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']}))"
+        ".violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.target.join(' '))}))"
+    )
+    assert isinstance(found, list)
+    return found
+
+
+def test_every_kind_of_page_passes_axe_and_the_keyboard(
+    server: ServerProcess, sessions: Any, browser: Browser, database_url: str
+) -> None:
+    _seed, ids = seed_programme(sessions)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    backend = database_url.split(":", 1)[0]
+    # The pages allow no script; axe is one, added by the test only.
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    paths = [
+        "/showcase/",
+        "/showcase/opportunities.html",
+        "/showcase/cases.html",
+        "/showcase/organisations.html",
+        f"/showcase/organisation-{ids['sodertalje']}.html",
+        "/showcase/en/",
+        "/showcase/en/cases.html",
+        "/showcase/en/no-such-page.html",
+    ]
+    for path in paths:
+        page.goto(server.url + path)
+        assert violations(page) == [], path
+    page.goto(server.url + "/showcase/")
+    page.screenshot(path=str(ARTIFACTS / f"{backend}-start.png"), full_page=True)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Hoppa till innehållet" or (
+        page.evaluate("document.activeElement.getAttribute('href')") == "#main"
+    )
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.get_by_role("link", name="In English").click()
+    assert page.url.endswith("/showcase/en/index.html")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    context.close()
+
+    phone = browser.new_context(viewport={"width": 360, "height": 740}, bypass_csp=True)
+    small = phone.new_page()
+    for path in ("/showcase/", "/showcase/opportunities.html", "/showcase/en/cases.html"):
+        small.goto(server.url + path)
+        width = small.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, (path, width)
+    small.screenshot(path=str(ARTIFACTS / f"{backend}-phone.png"), full_page=True)
+    phone.close()

@@ -42,6 +42,7 @@ SURFACES = (
     "response_url",
 )
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+_COMMAND = re.compile(r"`/matchday[^`]*`")
 
 
 def swedish_people(fake: FakeSlack) -> None:
@@ -130,6 +131,8 @@ def english_left(texts: set[str]) -> list[tuple[str, str]]:
     """(message, text) for every English catalogue message found in these texts."""
     left = []
     for text in texts:
+        # Commands are code, the same in every language (`/matchday questions`).
+        text = _COMMAND.sub("", text)
         for english, pattern in english_patterns():
             if pattern.search(text):
                 left.append((english, text[:200]))

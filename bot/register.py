@@ -35,6 +35,7 @@ class DocumentKind(StrEnum):
     PITCH_EDIT = "pitch_edit"
     ANSWER = "answer"
     CHECKIN = "checkin"
+    QUESTION = "question"
 
 
 # Subjects, formatted with the entry's fields; new kinds add a line here.
@@ -46,6 +47,7 @@ SUBJECTS: dict[str, str] = {
         "{opportunity}"
     ),
     DocumentKind.CHECKIN: N_("Check-in {number} of the pilot {pilot} from {sender}"),
+    DocumentKind.QUESTION: N_("Question from {sender} about the opportunity {opportunity}"),
 }
 SECTIONS: dict[str, str] = {
     "solution": N_("Solution"),
@@ -69,6 +71,11 @@ def pitch_edit_id(pitch: int, decision: int) -> str:
 def answer_id(question: int) -> str:
     """The document id of a startup's answer to a project group's question."""
     return f"MD-ANSWER-{question}"
+
+
+def question_id(question: int) -> str:
+    """The document id of a question a startup asked about an opportunity."""
+    return f"MD-QUESTION-{question}"
 
 
 def checkin_id(checkin: int) -> str:

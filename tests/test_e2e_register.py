@@ -20,6 +20,7 @@ from storage.repositories import needs, pitches
 from tests.e2e import ADMIN, Workspace
 from tests.test_e2e_pitches import REP2, open_pitch_form, pitch_values, programme, send_pitch
 from tests.test_e2e_programme import BUYER, NOBODY, OTHER, PM, REP, org_id
+from tests.test_e2e_questions import ask, question_ids
 
 SODERTALJE = "Södertälje kommun"
 
@@ -140,6 +141,8 @@ def seed_received(ws: Workspace, sessions: sessionmaker[Session]) -> dict[str, i
             contact_role=Role.BUYER,
             channel_id="C0OPPS",
         )
+    # A question a startup asked about the opportunity is a document received too.
+    ask(ws, REP2, opportunity, text="SECRET-QUESTION: is the budget fixed?")
     send_pitch(ws, REP2, regional.id, solution="Air filters")
     ws.wait_post("C0REGION", "Pitch from Beta")
     with sessions() as session:
@@ -147,6 +150,7 @@ def seed_received(ws: Workspace, sessions: sessionmaker[Session]) -> dict[str, i
             select(PitchRow.id).where(PitchRow.opportunity_id == regional.id)
         ).one()
     return {
+        "question": question_ids(sessions)[0],
         "acme": found["Acme"],
         "beta": found["Beta"],
         "answer": answered.id,
@@ -166,10 +170,12 @@ def test_the_registrar_gets_what_arrived_once_then_only_news(
         f"MD-PITCH-{seeded['beta']}",
         f"MD-ANSWER-{seeded['answer']}",
         f"MD-CHECKIN-{seeded['checkin']}",
+        f"MD-QUESTION-{seeded['question']}",
     }
 
     answer, files = export(ws, PM, "C0ORG", "export register")
-    assert "Exporting 4 documents received by *Södertälje kommun* for the registrar" in answer
+    assert sorted(ids(files)) == sorted(expected)
+    assert "Exporting 5 documents received by *Södertälje kommun* for the registrar" in answer
     assert set(ids(files)) == expected
     rows = {row["Document id"]: row for row in files["csv"]}
     acme = rows[f"MD-PITCH-{seeded['acme']}"]
@@ -189,7 +195,18 @@ def test_the_registrar_gets_what_arrived_once_then_only_news(
     assert files["json"]["organisation"] == SODERTALJE
     # Register entries only: the pitch text and the people stay in Matchday.
     everything = json.dumps(files, ensure_ascii=False)
-    for absent in ("SECRET-ACME-SOLUTION", "Ten", REP, PM, "Air filters", "Cleaner air"):
+    assert rows[f"MD-QUESTION-{seeded['question']}"]["Subject"] == (
+        "Question from Beta about the opportunity Fewer falls at home"
+    )
+    for absent in (
+        "SECRET-ACME-SOLUTION",
+        "SECRET-QUESTION",
+        "Ten",
+        REP,
+        PM,
+        "Air filters",
+        "Cleaner air",
+    ):
         assert absent not in everything, absent
 
     # Nothing new: a polite answer naming the last export, and nothing recorded.
@@ -216,7 +233,7 @@ def test_the_registrar_gets_what_arrived_once_then_only_news(
 
     # `all` exports everything again, same ids.
     answer, files = export(ws, PM, "C0ORG", "export register all")
-    assert "Exporting 5 documents" in answer
+    assert "Exporting 6 documents" in answer
     assert set(ids(files)) == expected | {f"MD-PITCH-{seeded['acme']}-EDIT-{edit}"}
     assert exports_recorded(sessions) == 3
 
@@ -246,7 +263,7 @@ def test_only_project_managers_and_admins_export_for_the_registrar(
     assert "Exporting 1 document received by *Region Stockholm*" in answer
     assert ids(files) == [f"MD-PITCH-{seeded['region']}"]
     answer, files = export(ws, ADMIN, "C0ORG", "export register")
-    assert "Exporting 4 documents" in answer
+    assert "Exporting 5 documents" in answer
 
     helped = json.dumps(ws.command(PM, "C0ORG", "help").json())
     assert "export register [organisation] [all]" in helped

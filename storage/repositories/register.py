@@ -14,7 +14,15 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bot.register import Document, DocumentKind, answer_id, checkin_id, pitch_edit_id, pitch_id
+from bot.register import (
+    Document,
+    DocumentKind,
+    answer_id,
+    checkin_id,
+    pitch_edit_id,
+    pitch_id,
+    question_id,
+)
 from storage.models import (
     OpportunityRow,
     OrganisationRow,
@@ -27,6 +35,7 @@ from storage.models import (
     StartupRow,
 )
 from storage.models.pilots import CheckinRow, PilotPersonRow, PilotRow
+from storage.repositories import questions
 
 Collector = Callable[[Session, int], list[Document]]
 
@@ -151,10 +160,29 @@ def checkins_received(session: Session, organisation_id: int) -> list[Document]:
     return documents
 
 
+def questions_received(session: Session, organisation_id: int) -> list[Document]:
+    """Every question a startup asked about one of the organisation's opportunities.
+
+    The asker is on record here even when the published question did not name them.
+    """
+    return [
+        Document(
+            id=question_id(question.id),
+            kind=DocumentKind.QUESTION,
+            received_at=question.asked_at,
+            sender=question.startup_name,
+            sender_org_number=question.startup_org_number,
+            opportunity=question.opportunity_title,
+        )
+        for question in questions.received_by(session=session, organisation_id=organisation_id)
+    ]
+
+
 COLLECTORS: tuple[Collector, ...] = (
     pitches_received,
     pitch_edits_received,
     answers_received,
+    questions_received,
     checkins_received,
 )
 

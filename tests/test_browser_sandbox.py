@@ -369,13 +369,58 @@ def step_pitch(demo: Demo) -> None:
         "Ten homes for four months, 250 kSEK including installation and training."
     )
     demo.field("Link").fill("https://caresense.example/pilot")
+    # The solution is marked as a trade secret: first without a reason (a field error).
+    secrets = demo.page.locator("#modal .block.input").filter(
+        has=demo.page.locator(".label", has_text="Trade secrets in this pitch")
+    )
+    secrets.get_by_text("Solution", exact=True).click()
+    demo.submit()
+    expect(demo.page.get_by_test_id("error-secret_reason")).to_be_visible(timeout=WAIT_MS)
+    demo.field("Why these sections are trade secrets").fill(
+        "The sensor's detection method is patent pending."
+    )
     demo.shots.append(_shot(demo, "pitch-form"))
     demo.submit()
     expect(demo.page.get_by_test_id("modal")).to_be_hidden(timeout=WAIT_MS)
     demo.open_dm()
     receipt = demo.message("Your pitch for Fewer falls at home was sent")
     expect(receipt).to_contain_text("Ten homes for four months")
+    expect(receipt).to_contain_text("official document")
+    expect(receipt).to_contain_text("patent pending")
     expect(receipt.get_by_role("button", name="Withdraw pitch")).to_be_visible()
+    demo.shots.append(_shot(demo, "pitch-receipt"))
+
+
+def step_question(demo: Demo) -> None:
+    """Lina asks about the opportunity; Sara answers; the answer reaches the card's thread
+    and Lina's messages, without naming her startup."""
+    demo.open_channel("opportunities")
+    demo.message("Fewer falls at home").get_by_role(
+        "button", name="Ask about this opportunity"
+    ).click()
+    demo.modal("Ask a question")
+    demo.field("Your question").fill("Is the data from the sensors <stored> in Sweden & the EU?")
+    demo.submit()
+    expect(demo.page.get_by_test_id("modal")).to_be_hidden(timeout=WAIT_MS)
+    demo.be(SARA)
+    demo.open_channel("sodertalje-projektgrupp")
+    asked = demo.message("A startup asks about")
+    expect(asked).to_contain_text("Is the data from the sensors <stored> in Sweden & the EU?")
+    expect(asked).not_to_contain_text("CareSense")
+    asked.get_by_role("button", name="Answer").click()
+    demo.modal("Answer a question")
+    demo.field("Your answer").fill("Yes: in Sweden, and never outside the EU.")
+    demo.submit()
+    expect(demo.page.get_by_test_id("modal")).to_be_hidden(timeout=WAIT_MS)
+    expect(demo.message("A startup asks about")).to_contain_text(
+        "Answered and published to every startup", timeout=WAIT_MS
+    )
+    demo.be(LINA)
+    demo.open_dm()
+    told = demo.message("never outside the EU")
+    expect(told).to_contain_text("Is the data from the sensors <stored>")
+    expect(told).not_to_contain_text("CareSense")
+    demo.shots.append(_shot(demo, "question-answered"))
 
 
 def step_shortlist(demo: Demo) -> None:
@@ -384,6 +429,7 @@ def step_shortlist(demo: Demo) -> None:
     demo.open_channel("sodertalje-projektgrupp")
     card = demo.message("Pitch from CareSense AB")
     expect(card).to_contain_text("Discreet fall sensors")
+    expect(card).to_contain_text("Marked as trade secrets by the startup")
     card.get_by_role("button", name="Shortlist").click()
     expect(card).to_contain_text(f"Shortlisted by @{ANNA.real_name}.", timeout=WAIT_MS)
     expect(card.get_by_role("button", name="Propose meeting")).to_be_visible()
@@ -432,6 +478,15 @@ def _shown_time(text: str, today: date) -> datetime:
     relative = {"Today": today, "Tomorrow": today + timedelta(days=1)}
     on = relative.get(day) or datetime.strptime(day.replace("Sept", "Sep"), "%b %d, %Y").date()
     return datetime.combine(on, datetime.strptime(clock, "%H:%M").time())
+
+
+def step_meeting_on_home(demo: Demo) -> None:
+    """Right after booking, Lina's App Home lists the meeting with *Reschedule* (later steps
+    move the clock past it, depending on the time of day the test runs)."""
+    home = _home(demo, LINA)
+    expect(home).to_contain_text("Your coming meetings", timeout=WAIT_MS)
+    expect(home.get_by_role("button", name="Reschedule")).to_be_visible()
+    demo.be(SARA)
 
 
 def step_pilot_check_in(demo: Demo) -> None:
@@ -505,8 +560,6 @@ def step_startup_home(demo: Demo) -> None:
     expect(home).to_contain_text("Open opportunities (1)", timeout=WAIT_MS)
     expect(home).not_to_contain_text("will show up here")
     expect(home).to_contain_text("Fewer falls at home (Södertälje kommun) — shortlisted")
-    expect(home).to_contain_text("Your coming meetings")
-    expect(home.get_by_role("button", name="Reschedule")).to_be_visible()
     expect(home).to_contain_text("Fall sensors in ten homes")
     demo.shots.append(_shot(demo, "startup-home"))
     home.get_by_role("button", name="Edit pitch").click()  # she pitched: the form, filled in
@@ -551,6 +604,34 @@ def step_uploaded_chart(demo: Demo) -> None:
     picture.scroll_into_view_if_needed()
 
 
+def step_history(demo: Demo) -> None:
+    """Sara, the project manager, reads the opportunity's history, then in Swedish."""
+    demo.be(SARA)
+    demo.open_channel("sodertalje-projektgrupp")
+    demo.type("/matchday history Fewer falls")
+    history = demo.ephemeral("History of Fewer falls at home")
+    expect(history).to_contain_text("Pitch received")
+    expect(history).to_contain_text(f"by @{ANNA.real_name}")
+    demo.shots.append(_shot(demo, "history"))
+    demo.type("/matchday language sv")
+    demo.type("/matchday questions")
+    listed = demo.ephemeral("Frågor om möjligheter")
+    expect(listed).to_contain_text("besvarad")
+    demo.shots.append(_shot(demo, "questions-in-swedish"))
+    demo.type("/matchday language en")
+
+
+def step_registrar(demo: Demo) -> None:
+    """Sara sends the registrar what Södertälje received: two files in her messages."""
+    demo.type("/matchday export register")
+    demo.ephemeral("documents received by Södertälje kommun for the registrar")
+    demo.open_dm()
+    for kind in ("CSV", "JSON"):
+        file = demo.page.get_by_test_id("messages").get_by_text(f"for the registrar ({kind})")
+        expect(file.last).to_be_visible(timeout=WAIT_MS)
+    demo.shots.append(_shot(demo, "registrar-export"))
+
+
 STEPS: list[tuple[str, Callable[[Demo], None]]] = [
     ("first-page", step_first_page),
     ("setup", step_setup),
@@ -564,12 +645,16 @@ STEPS: list[tuple[str, Callable[[Demo], None]]] = [
     ("advance-time", step_time),
     ("block-kit", step_block_kit),
     ("pitch", step_pitch),
+    ("question", step_question),
     ("shortlist", step_shortlist),
     ("meeting", step_meeting),
+    ("meeting-on-home", step_meeting_on_home),
     ("pilot-check-in", step_pilot_check_in),
     ("startup-home", step_startup_home),
     ("admin-home", step_admin_home),
     ("uploaded-chart", step_uploaded_chart),
+    ("history", step_history),
+    ("registrar", step_registrar),
 ]
 
 

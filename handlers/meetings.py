@@ -59,6 +59,7 @@ ALREADY_CANCELLED = N_("This meeting was cancelled.")
 ALREADY_BOOKED = N_("This meeting is booked. To move it, use Reschedule on its confirmation.")
 BOOKED = N_("Booked. The confirmation follows.")
 CHANGED = N_("The meeting changed meanwhile; please look at the newest message.")
+GONE = N_("This meeting is no longer in Matchday: it was removed.")
 
 # Outbox builders (and the kinds of their rows, bot/views/delivery.py KINDS).
 PROPOSAL = "meeting_proposal"
@@ -514,8 +515,11 @@ def pick_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: Bol
     ack()
     action = parse(BlockAction, body)
     deps = deps_of(context)
-    found = _meeting_action(deps, action) if action else None
-    if action is None or found is None:
+    if action is None:
+        return
+    found = _meeting_action(deps, action)
+    if found is None:
+        deps.after_ack.submit(_tell, client, action, _(GONE))
         return
     meeting, chosen = found
     if action.user_id not in meeting.startup_people:
@@ -577,8 +581,11 @@ def _participant_action(
     ack()
     action = parse(BlockAction, body)
     deps = deps_of(context)
-    found = _meeting_action(deps, action) if action else None
-    if action is None or found is None:
+    if action is None:
+        return None
+    found = _meeting_action(deps, action)
+    if found is None:  # removed meanwhile (with its matchday): never leave the click unanswered
+        deps.after_ack.submit(_tell, client, action, _(GONE))
         return None
     meeting, _rest = found
     if action.user_id not in meeting.everyone:
@@ -689,8 +696,11 @@ def next_meeting_clicked(
     ack()
     action = parse(BlockAction, body)
     deps = deps_of(context)
-    found = _meeting_action(deps, action) if action else None
-    if action is None or found is None:
+    if action is None:
+        return
+    found = _meeting_action(deps, action)
+    if found is None:
+        deps.after_ack.submit(_tell, client, action, _(GONE))
         return
     meeting = found[0]
     pitch_id = meeting.pitch_id

@@ -247,3 +247,16 @@ def test_long_lists_page_within_home_and_an_old_page_shows_the_current_list(
     call = ws._wait("views.publish", lambda c: c.args["user_id"] == REP, 10, since=since)
     assert "Showing 11–12 of 12" in text_of(call.args["view"])
     assert datetime.now(UTC) > NOW  # the seed's clock is the real one
+
+
+def test_a_home_button_for_a_meeting_removed_since_gets_an_answer(
+    workspace: Workspace, sessions: sessionmaker[Session]
+) -> None:
+    ws = workspace
+    seed(ws, sessions)
+    view = open_home(ws, PM)
+    reschedule = next(b for b in buttons(view) if b["action_id"] == "meeting_reschedule")
+    with sessions.begin() as session:
+        session.query(MeetingRow).filter(MeetingRow.id == int(reschedule["value"])).delete()
+    since = click_in_home(ws, PM, view, reschedule)
+    assert "no longer in Matchday" in dm(ws, PM, since, "no longer in Matchday")

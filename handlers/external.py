@@ -133,18 +133,39 @@ def menu_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: Bol
     deps.after_ack.submit(_open_menu, client, deps, action)
 
 
-def _open_menu(client: WebClient, deps: Deps, action: BlockAction) -> None:
+def menu_view(deps: Deps, user_id: str, pages: dict[str, int] | None = None) -> dict[str, Any]:
+    """*My Matchday* for this person, its lists at these pages (kept in its metadata)."""
     from bot.views.home import build_home
     from handlers.home import load_home  # the same facts App Home shows
 
-    user_id = action.user_id
     kind = kinds_for(deps).kind_of(user_id)
-    data = load_home(deps, user_id)
+    data = load_home(deps, user_id, pages)
     caller = data.caller
     in_programme = caller.is_admin or caller.is_member or caller.is_startup
-    view = build_menu(
-        build_home(data)["blocks"], kind, list(data.startups), in_programme, list(data.pitches)
+    home = build_home(data)
+    return build_menu(
+        home["blocks"],
+        kind,
+        list(data.startups),
+        in_programme,
+        list(data.pitches),
+        pages=str(home.get("private_metadata") or ""),
     )
+
+
+def page_menu(
+    client: WebClient, deps: Deps, user_id: str, shown: dict[str, Any], pages: dict[str, int]
+) -> None:
+    """*Previous*/*Next* inside *My Matchday*: the modal itself moves to that page."""
+    view = menu_view(deps, user_id, pages)
+    try:
+        client.views_update(view_id=str(shown.get("id")), hash=shown.get("hash"), view=view)
+    except SlackApiError as error:  # closed meanwhile, or changed by another click
+        logger.info("views.update (My Matchday) failed: %s", error.response.get("error"))
+
+
+def _open_menu(client: WebClient, deps: Deps, action: BlockAction) -> None:
+    view = menu_view(deps, action.user_id)
     try:
         client.views_open(trigger_id=action.trigger_id, view=view)
     except SlackApiError as error:

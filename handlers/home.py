@@ -62,7 +62,8 @@ def home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) 
 
 
 def page_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-    """*Previous*/*Next* under one of App Home's lists: publish App Home at that page.
+    """*Previous*/*Next* under one of App Home's lists: publish App Home at that page (or,
+    in *My Matchday*, update that modal).
 
     The other lists keep the page they showed (kept in the view's private metadata). A page
     that no longer exists shows the list's last page: the current list, never an error.
@@ -78,6 +79,11 @@ def page_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: Bol
     if isinstance(key, str) and key:
         pages[key] = page
     deps = deps_of(context)
+    if (view or {}).get("type") == "modal":  # *My Matchday*, App Home in a modal
+        from handlers.external import page_menu
+
+        deps.after_ack.submit(page_menu, client, deps, action.user_id, view, pages)
+        return
     deps.after_ack.submit(publish_home, client, deps, action.user_id, pages)
 
 

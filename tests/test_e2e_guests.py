@@ -100,3 +100,60 @@ def test_someone_from_another_organisation_outside_the_programme_is_shown_the_wa
     # The welcome card's Join button opens the application form for them too.
     ws.click(VISITOR, "join_startup")
     ws.opened_modal("join_startup")
+
+
+def test_my_matchday_pages_in_the_modal_itself(
+    workspace: Workspace, sessions: sessionmaker[Session]
+) -> None:
+    """*Next* under a list in My Matchday moves that modal on, not the App Home tab."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.programme import Role
+    from sandbox import payloads
+    from storage.repositories import needs
+    from tests.test_e2e_programme import PM, org_id
+
+    ws = workspace
+    people(ws.fake)
+    programme(ws, sessions)
+    _make_rep(sessions, MULTI)
+    with sessions.begin() as session:
+        area = needs.add_area(
+            session=session, actor=PM, organisation_id=org_id(sessions), title="More", why="w"
+        )
+        for number in range(1, 13):
+            needs.publish(
+                session=session,
+                actor=PM,
+                organisation_id=org_id(sessions),
+                focus_area_id=area.id,
+                title=f"Opportunity number {number:02d}",
+                description="d",
+                deadline=datetime.now(UTC).date() + timedelta(days=30 + number),
+                contact_role=Role.BUYER,
+                channel_id="C0OPPS",
+            )
+    my_matchday(ws, MULTI)
+    shown = next(reversed(ws.fake.open_views.values()))  # as Slack holds it: id and hash
+    next_page = next(
+        e
+        for b in shown["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "home_page_next"
+    )
+    since = len(ws.fake.calls)
+    body = payloads.block_actions(
+        user_id=MULTI,
+        action_id=next_page["action_id"],
+        value=next_page["value"],
+        view=shown,
+        trigger_id=ws.fake.issue_trigger_id(),
+    )
+    assert ws._post(body, "application/x-www-form-urlencoded").status == 200
+    update = ws._wait("views.update", lambda c: c.args["view_id"] == shown["id"], 10, since=since)
+    assert update.succeeded, update
+    text = json.dumps(update.args["view"], ensure_ascii=False)
+    assert "Showing 6–10 of" in text
+    assert update.args["view"]["callback_id"] == "matchday_menu"
+    assert not [c for c in ws.fake.calls[since:] if c.method == "views.publish"]

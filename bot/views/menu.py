@@ -64,8 +64,13 @@ def build_menu(
     startups: list[Startup],
     in_programme: bool,
     pitches: list[Pitch] | None = None,
+    pages: str = "",
 ) -> dict[str, Any]:
-    """App Home's content in a modal, with what works for this kind of account."""
+    """App Home's content in a modal, with what works for this kind of account.
+
+    ``pages`` is App Home's metadata (the page each list shows): its *Previous*/*Next* page
+    the modal itself.
+    """
     blocks: list[Block] = []
     advice = advice_for_person(kind)
     if advice:
@@ -80,7 +85,7 @@ def build_menu(
                 )
             )
         )
-        return _menu(blocks)
+        return _menu(blocks, pages)
     if startups:
         blocks.append(
             actions(
@@ -101,7 +106,7 @@ def build_menu(
     # App Home's own welcome header and its `/matchday` hints are for members; the rest is
     # the same list of pitches, meetings and pilots.
     blocks.extend(block for block in home_blocks if block.get("type") != "header")
-    return _menu(blocks)
+    return _menu(blocks, pages)
 
 
 def _pitch_lines(pitches: list[Pitch]) -> str:
@@ -120,10 +125,10 @@ def _pitch_lines(pitches: list[Pitch]) -> str:
     return _("*Your pitches*") + "\n" + "\n".join(lines)
 
 
-def _menu(blocks: list[Block]) -> dict[str, Any]:
+def _menu(blocks: list[Block], pages: str = "") -> dict[str, Any]:
     if len(blocks) > VIEW_BLOCKS:
         raise TooManyBlocksError(f"My Matchday would have {len(blocks)} blocks")
-    return modal(MENU_CALLBACK, _("My Matchday"), blocks, close=_("Close"))
+    return modal(MENU_CALLBACK, _("My Matchday"), blocks, close=_("Close"), private_metadata=pages)
 
 
 def build_welcome_posted(channels: list[str]) -> dict[str, Any]:

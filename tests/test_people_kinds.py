@@ -82,3 +82,12 @@ def test_views() -> None:
     assert member["blocks"] == [{"type": "divider"}]
     posted = build_welcome_posted(["C0OPPS"])
     assert "<#C0OPPS>" in posted["text"] and "Single-channel guest" in str(posted)
+
+
+def test_my_matchday_offers_the_profile_of_every_startup_one_represents() -> None:
+    from bot.programme import Startup
+
+    startups = [Startup(n, f"Startup {n}", "556016-0680", "", "", "") for n in range(1, 13)]
+    menu = build_menu([], PersonKind.SINGLE_CHANNEL_GUEST, startups, in_programme=True)
+    offered = [e["value"] for b in menu["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert offered == [str(n) for n in range(1, 13)]

@@ -32,6 +32,7 @@ from bot.views.join import STARTUP_ACTION
 MENU_ACTION = "matchday_menu"
 PROFILE_ACTION = "matchday_menu_profile"
 MENU_CALLBACK = "matchday_menu"
+PROFILES_PER_ROW = 5
 PITCH_LINES = 15  # 15 lines of at most ~170 characters stay inside a section's 3000
 
 
@@ -87,19 +88,21 @@ def build_menu(
         )
         return _menu(blocks, pages)
     if startups:
-        blocks.append(
-            actions(
-                *[
-                    button(
-                        _("Profile of {name}").format(name=safe(startup.name, 40)),
-                        f"{PROFILE_ACTION}:{startup.id}",  # unique within the block
-                        str(startup.id),
-                    )
-                    for startup in startups[:5]
-                ],
-                block_id="menu_profiles",
+        # Every startup the person represents, five buttons to a row (never cut).
+        for row, start in enumerate(range(0, len(startups), PROFILES_PER_ROW)):
+            blocks.append(
+                actions(
+                    *[
+                        button(
+                            _("Profile of {name}").format(name=safe(startup.name, 40)),
+                            f"{PROFILE_ACTION}:{startup.id}",  # unique within the view
+                            str(startup.id),
+                        )
+                        for startup in startups[start : start + PROFILES_PER_ROW]
+                    ],
+                    block_id="menu_profiles" if row == 0 else f"menu_profiles_{row}",
+                )
             )
-        )
         blocks.append(divider())
     if pitches:
         blocks.append(section(_pitch_lines(pitches)))

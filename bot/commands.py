@@ -187,6 +187,13 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         ADMINS,
     ),
     Subcommand(
+        "exchange",
+        "exchange [new]",
+        N_("experience exchanges on the showcase, with seats taken; or announce a new one"),
+        _admins,
+        ADMINS,
+    ),
+    Subcommand(
         "report",
         "report [period]",
         N_("the programme's funnel and follow-up rate, with a chart"),

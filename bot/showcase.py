@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.exchanges import Exchange
 from bot.pilots import Consent, Outcome, case_card_consent
 from bot.programme import OrganisationKind, Role
 
@@ -93,6 +94,7 @@ class Showcase:
     figures: tuple[YearFigures, ...]
     organisations: tuple[PublicOrganisation, ...]
     case_cards: tuple[CaseCard, ...]  # newest first
+    exchanges: tuple[Exchange, ...] = ()  # upcoming experience exchanges (served pages only)
 
     @property
     def open_opportunities(self) -> list[PublicOpportunity]:

@@ -14,6 +14,7 @@ from handlers import (
     deadlines,
     delivery,  # noqa: F401 - the outbox sender's languages and notices
     digest,
+    exchanges,
     external,
     form_text,
     history,
@@ -80,6 +81,7 @@ MODULES = (
     language,
     lifecycle,
     external,
+    exchanges,
     options,
 )
 

@@ -18,6 +18,7 @@ from bot.i18n import _
 from bot.insight import Funnel, Period, total
 from bot.outbox import REGISTRY
 from bot.programme import Caller
+from bot.views.blocks import Block
 from bot.views.help import build_notice
 from bot.views.report import build_report
 from handlers.commands import CommandRequest, Outcome, Reply, subcommand
@@ -100,7 +101,19 @@ def _send_report(
 ) -> None:
     """The report itself, as the answer to the person who asked (their own request)."""
     whole, rows, _name = _funnel(deps, period, scope, now)
-    respond(response_url, build_report(period, whole, rows))
+    report = build_report(period, whole, rows)
+    if scope is None:  # the whole programme, for admins: the experience exchanges too
+        report["blocks"] = [*report["blocks"], *_exchange_lines(deps, now)]
+    respond(response_url, report)
+
+
+def _exchange_lines(deps: Deps, now: datetime) -> list[Block]:
+    """A line per experience exchange: seats, confirmed, waitlisted."""
+    from bot.views.exchanges import report_lines
+    from storage.repositories import exchanges as exchange_records
+
+    with deps.sessions() as session:
+        return report_lines(exchange_records.listing(session=session, now=now))
 
 
 def _owe_file(
@@ -148,11 +161,14 @@ def export_command(request: CommandRequest) -> Outcome:
             build_notice(
                 _(
                     "Choose what to export: `/matchday export opportunities`, `pitches`, "
-                    "`meetings`, `pilots`, or `register` (the registrar's documents)."
+                    "`meetings`, `pilots`, `exchanges` (admins), or `register` (the registrar's "
+                    "documents)."
                 )
             )
         )
     caller = request.caller
+    if kind in exports.ADMINS_ONLY and not caller.is_admin:
+        return Reply(build_notice(_("Only programme admins can export {kind}.").format(kind=kind)))
     deps = request.deps
     now = deps.clock.now()
     with deps.sessions.begin() as session:

@@ -69,7 +69,7 @@ class Page:
         if route == "/favicon.ico":
             return Reply(204, b"")
         if route == "/showcase" or route.startswith("/showcase/"):
-            return self._showcase(path, body)
+            return self._showcase(path, headers, body)
         if route.startswith("/sandbox/files/"):
             return self._file(route.removeprefix("/sandbox/files/"))
         if route == "/sandbox/state":
@@ -81,14 +81,17 @@ class Page:
             return self._act(body)
         return Reply.text(404, "not found")
 
-    def _showcase(self, path: str, body: bytes) -> Reply:
-        """The app's public showcase, passed through from the app as a visitor sees it."""
-        if body:
-            return Reply.text(405, "The showcase is read-only: use GET.")
+    def _showcase(self, path: str, headers: dict[str, str], body: bytes) -> Reply:
+        """The app's public showcase, passed through from the app as a visitor sees it
+        (a body is a form posted to it, with the visitor's cookie; the app decides)."""
         if self.app is None:
             return Reply.text(404, "this sandbox does not run the app itself")
+        request = urllib.request.Request(self.app.process.url + path, data=body or None)
+        for name in ("cookie", "content-type"):
+            if headers.get(name):
+                request.add_header(name.title(), headers[name])
         try:
-            with _OPENER.open(self.app.process.url + path, timeout=10) as answer:
+            with _OPENER.open(request, timeout=10) as answer:
                 return Reply(answer.status, answer.read(), _passed(answer.headers))
         except urllib.error.HTTPError as error:
             return Reply(error.code, error.read(), _passed(error.headers))
@@ -231,6 +234,10 @@ PASSED_HEADERS = (
     "Cache-Control",
     "Content-Security-Policy",
     "X-Content-Type-Options",
+    "Set-Cookie",
+    "Content-Disposition",
+    "Retry-After",
+    "Referrer-Policy",
 )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from bot import exchange_words
 from bot import showcase_words as words
 from bot.i18n import number, use_language
 from bot.showcase import CaseCard, PublicOpportunity, Showcase, YearFigures
@@ -71,8 +72,14 @@ def page_names(data: Showcase) -> list[str]:
     return names
 
 
-def render(data: Showcase, name: str, language: str, join_url: str | None) -> Rendered | None:
-    """One page in one language, or None when there is no such page."""
+def render(
+    data: Showcase, name: str, language: str, join_url: str | None, *, live: bool = False
+) -> Rendered | None:
+    """One page in one language, or None when there is no such page.
+
+    ``live``: served by `matchday serve`, whose start page lists the experience exchanges
+    and links to the forms (a static export has no forms to post to).
+    """
     with use_language(language):
         if name in FIXED:
             builder = {
@@ -83,6 +90,8 @@ def render(data: Showcase, name: str, language: str, join_url: str | None) -> Re
             }[name]
             context = builder(data)
             context["join_url"] = join_url
+            if name == "index.html" and live:
+                context["exchanges"] = _exchanges(data)
             return _html(name, name, language, context)
         if name == "feed.atom":
             return _feed(data, language)
@@ -104,6 +113,21 @@ def not_found(language: str, depth: int) -> Rendered:
     with use_language(language):
         context: dict[str, Any] = {"title": words.labels()["not_found"]}
         return _html("not_found.html", "", language, context, up_extra="../" * depth)
+
+
+def html_page(
+    template: str, page: str, language: str, context: dict[str, Any], up_extra: str = ""
+) -> Rendered:
+    """A page of the showcase's frame around ``template`` (the form pages use it too)."""
+    return _html(template, page, language, context, up_extra)
+
+
+def _exchanges(data: Showcase) -> dict[str, Any]:
+    zone_free = [
+        (exchange, exchange.starts_at.astimezone(UTC).strftime("%Y-%m-%d"))
+        for exchange in data.exchanges
+    ]
+    return {"x": exchange_words.labels(), "items": zone_free}
 
 
 def _html(
@@ -132,6 +156,7 @@ def _html(
         "kind": words.kind,
         "count_open": words.open_count,
         "join_url": None,
+        "exchanges": None,
         **context,
     }
     text = _environment().get_template(template).render(values)

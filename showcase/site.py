@@ -15,13 +15,16 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from bot.deps import Deps
 from bot.i18n import use_language
 from bot.showcase import Showcase
 from bot.showcase_words import labels
+from showcase.exchange_site import FormPages, is_form_page, may_post, send
 from showcase.pages import DEFAULT_LANGUAGE, Rendered, not_found, render, stylesheet
+from storage.repositories import exchanges as exchange_records
 from storage.repositories import showcase as records
 
 StartResponse = Callable[..., Any]
@@ -57,40 +60,60 @@ class PageCache:
         now = self.deps.clock.now()
         today = now.astimezone(self.deps.settings.timezone).date()
         with self.deps.sessions() as session:
-            key = (*records.version(session=session, now=now), today.isoformat())
+            key = (
+                *records.version(session=session, now=now),
+                *exchange_records.version(session=session),
+                today.isoformat(),
+            )
         with self._lock:
             stale = key != self._key or time.monotonic() - self._born > self.ttl
             if stale or self._data is None:
                 with self.deps.sessions() as session:
-                    self._data = records.showcase(session=session, now=now, today=today)
+                    data = records.showcase(session=session, now=now, today=today)
+                    upcoming = exchange_records.upcoming(session=session, now=now)
+                    self._data = replace(data, exchanges=tuple(upcoming))
                 self._key, self._born = key, time.monotonic()
                 self._pages.clear()
             found = self._pages.get((language, name))
             if found is None:
-                found = render(self._data, name, language, self.deps.settings.MATCHDAY_JOIN_URL)
+                join_url = self.deps.settings.MATCHDAY_JOIN_URL
+                found = render(self._data, name, language, join_url, live=True)
                 if found is not None:
                     self._pages[(language, name)] = found
             return found
 
 
 def make_showcase(deps: Deps) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    """The WSGI app for every path under /showcase (GET and HEAD only)."""
+    """The WSGI app for every path under /showcase (GET and HEAD; POST only to the two
+    forms of showcase/exchange_site.py)."""
     cache = PageCache(deps)
+    form_pages = FormPages(deps)
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
         path = str(environ.get("PATH_INFO", ""))
-        if method not in ("GET", "HEAD"):
+        name, language = _page_of(path)
+        post = method == "POST" and may_post(name)
+        if method not in ("GET", "HEAD") and not post:
+            allowed = "GET, HEAD, POST" if may_post(name) else "GET, HEAD"
             body = b"The showcase is read-only: use GET.\n"
             start_response(
                 "405 Method Not Allowed",
                 [
-                    ("Allow", "GET, HEAD"),
+                    ("Allow", allowed),
                     ("Content-Type", "text/plain; charset=utf-8"),
                     ("Content-Length", str(len(body))),
                 ],
             )
             return [body]
+        if is_form_page(name):
+            try:
+                answer = form_pages.answer(environ, name, language)
+            except Exception:  # the database away or locked: say so, never a stack trace
+                logger.exception("the showcase's forms could not reach the database")
+                return _unavailable(start_response, language)
+            if answer is not None:
+                return send(answer, start_response, method, language)
         rest = path.removeprefix(PREFIX)
         if rest in ("", "/en"):
             location = PREFIX + rest + "/"
@@ -129,6 +152,14 @@ def make_showcase(deps: Deps) -> Callable[[dict[str, Any], StartResponse], Itera
         return [b""] if method == "HEAD" else [found.body]
 
     return application
+
+
+def _page_of(path: str) -> tuple[str, str]:
+    """The page's name below its language's top, and the language."""
+    rest = path.removeprefix(PREFIX).removeprefix("/")
+    if rest == "en" or rest.startswith("en/"):
+        return rest.removeprefix("en").removeprefix("/"), "en"
+    return rest, DEFAULT_LANGUAGE
 
 
 def _unavailable(start_response: StartResponse, language: str) -> list[bytes]:

@@ -89,3 +89,60 @@ def test_every_kind_of_page_passes_axe_and_the_keyboard(
         assert width <= 360, (path, width)
     small.screenshot(path=str(ARTIFACTS / f"{backend}-phone.png"), full_page=True)
     phone.close()
+
+
+def test_registering_for_an_exchange_in_the_browser(
+    workspace: Any, sessions: Any, browser: Browser, database_url: str
+) -> None:
+    from icalendar import Calendar
+
+    from tests.e2e import ADMIN
+    from tests.test_exchanges import new_exchange, registrations
+
+    exchange_id = new_exchange(sessions, seats=2)
+    backend = database_url.split(":", 1)[0]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    server = workspace.server
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    page.goto(server.url + "/showcase/en/")
+    page.get_by_role("link", name="Erfarenhetsutbyte: AI i hemtjänsten").click()
+    assert violations(page) == []
+    # A mistake first: the error is next to the field, what was typed is kept.
+    page.get_by_label("Name").fill("Eva <b>Ek</b>")
+    page.get_by_label("Organisation").fill("Region Gotland")
+    page.get_by_label("E-mail address").fill("eva-at-gotland")
+    page.get_by_role("button", name="Send registration").click()
+    assert page.get_by_text("Give an e-mail address such as name@example.se.").count() == 2
+    assert page.get_by_label("Name").input_value() == "Eva <b>Ek</b>"
+    assert violations(page) == []
+    page.screenshot(path=str(ARTIFACTS / f"{backend}-exchange-errors.png"), full_page=True)
+    page.get_by_label("E-mail address").fill("eva@gotland.example")
+    page.get_by_label("What do you want to learn?").fill("Procurement after a pilot")
+    page.get_by_role("button", name="Send registration").click()
+    assert "/showcase/en/r/" in page.url
+    assert page.get_by_text("Received: the programme's team will confirm your seat.").count() == 1
+    assert violations(page) == []
+    workspace.wait_post(ADMIN, "exchange_confirm", timeout=15)
+    workspace.click(ADMIN, "exchange_confirm", str(registrations(sessions)[0].id))
+    workspace.wait_response("has a seat")
+    page.reload()
+    assert page.get_by_text("Confirmed: you have a seat. Welcome!").count() == 1
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Add to your calendar (.ics)").click()
+    saved = ARTIFACTS / f"{backend}-exchange.ics"
+    download.value.save_as(saved)
+    event = Calendar.from_ical(saved.read_bytes()).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]) == "Erfarenhetsutbyte: AI i hemtjänsten"
+    page.screenshot(path=str(ARTIFACTS / f"{backend}-exchange-confirmed.png"), full_page=True)
+    page.goto(server.url + f"/showcase/exchange-{exchange_id}.html")
+    assert violations(page) == []
+    page.goto(server.url + "/showcase/take-part.html")
+    assert violations(page) == []
+    page.goto(server.url + "/showcase/en/take-part.html")
+    page.get_by_role("button", name="Send").click()
+    assert (
+        page.get_by_text("Choose whether you are a public organisation or a startup.").count() == 2
+    )
+    assert violations(page) == []
+    context.close()

@@ -186,6 +186,38 @@ def _seed(deps: Deps) -> None:
                 answered_at=past,
             )
         )
+        _seed_exchange(session)
+
+
+def _seed_exchange(session: Session) -> None:
+    """An experience exchange and a registration typed by a visitor as formulas."""
+    from storage.models.exchanges import ExchangeRegistrationRow, ExchangeRow
+
+    exchange = ExchangeRow(
+        title=HYPERLINK,
+        starts_at=NOW + timedelta(days=30),
+        ends_at=NOW + timedelta(days=30, hours=2),
+        place="Visby",
+        agenda="",
+        seats=5,
+        confirmed=0,
+        registration_deadline=NOW + timedelta(days=20),
+        created_by=ADMIN,
+    )
+    session.add(exchange)
+    session.flush()
+    session.add(
+        ExchangeRegistrationRow(
+            exchange_id=exchange.id,
+            name="=1+1",
+            organisation="@SUM(A1)",
+            role="-2",
+            email="eva@example.se",
+            wants_to_learn="+1 " + SWEDISH,
+            token="csv-token",
+            dedup_key="csv-key",
+        )
+    )
 
 
 PLANTED = {
@@ -193,6 +225,7 @@ PLANTED = {
     "pitches": [HYPERLINK, "+1", "@SUM(A1)", "-2", "\tX", "\rY", "=1+1"],
     "meetings": [HYPERLINK, "@SUM(A1)", "-2"],
     "pilots": ["\tX", HYPERLINK, "@SUM(A1)", "@SUM(A1) " + SWEDISH],
+    "exchanges": [HYPERLINK, "=1+1", "@SUM(A1)", "-2", "+1 " + SWEDISH],
 }
 
 

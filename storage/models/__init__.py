@@ -10,6 +10,7 @@ from storage.models.assessment import (
 )
 from storage.models.base import Base, utcnow
 from storage.models.channel_safety import ChannelCheckRow, ChannelOutsiderRow
+from storage.models.exchanges import ExchangeRow  # noqa: F401 - and its tables, for Alembic
 from storage.models.matchdays import MatchdayPartyRow, MatchdayRequestRow, MatchdayRow
 from storage.models.meetings import FollowUpRow, MeetingParticipantRow, MeetingRow
 from storage.models.membership import (

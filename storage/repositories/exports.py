@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select, true
 from sqlalchemy.orm import Session
 
 from bot.trade_secrets import as_text
@@ -19,6 +19,7 @@ from storage.models import (
     PitchRow,
     StartupRow,
 )
+from storage.models.exchanges import ExchangeRegistrationRow, ExchangeRow
 from storage.models.pilots import CheckinRow, PilotRow
 
 
@@ -243,9 +244,57 @@ def pilots(*, session: Session, scope: Scope) -> Table:
     return header, rows
 
 
+def exchanges(*, session: Session, scope: Scope) -> Table:
+    """Experience exchanges' registrations with names and e-mail addresses: admins only."""
+    statement = (
+        select(ExchangeRegistrationRow, ExchangeRow)
+        .join(ExchangeRow, ExchangeRow.id == ExchangeRegistrationRow.exchange_id)
+        .where(true() if scope.everything else false())
+        .order_by(ExchangeRow.starts_at, ExchangeRow.id, ExchangeRegistrationRow.id)
+    )
+    rows = [
+        [
+            exchange.id,
+            exchange.title,
+            exchange.starts_at.isoformat(),
+            exchange.seats,
+            registration.id,
+            registration.state,
+            registration.name,
+            registration.organisation,
+            registration.role,
+            registration.email,
+            registration.wants_to_learn,
+            registration.created_at.isoformat(),
+            registration.decided_by or "",
+            registration.decided_at.isoformat() if registration.decided_at else "",
+        ]
+        for registration, exchange in session.execute(statement).all()
+    ]
+    header = [
+        "exchange",
+        "title",
+        "starts_at",
+        "seats",
+        "registration",
+        "state",
+        "name",
+        "organisation",
+        "role",
+        "email",
+        "wants_to_learn",
+        "registered_at",
+        "decided_by",
+        "decided_at",
+    ]
+    return header, rows
+
+
 EXPORTS = {
     "opportunities": opportunities,
     "pitches": pitches,
     "meetings": meetings,
     "pilots": pilots,
+    "exchanges": exchanges,
 }
+ADMINS_ONLY = frozenset({"exchanges"})

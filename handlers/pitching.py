@@ -72,7 +72,10 @@ def opportunities_page(ack: Ack, body: dict[str, Any], context: BoltContext) -> 
     deps.after_ack.submit(respond, action.response_url, page, replace=True)
 
 
-def _context(deps: Deps, opportunity_id: int) -> tuple[Opportunity, Organisation] | None:
+def opportunity_and_organisation(
+    deps: Deps, opportunity_id: int
+) -> tuple[Opportunity, Organisation] | None:
+    """The opportunity and the organisation that published it (None when either is gone)."""
     with deps.sessions() as session:
         opportunity = needs.opportunity(session=session, opportunity_id=opportunity_id)
         organisation = (
@@ -108,7 +111,7 @@ def pitch_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: Bo
         return
     deps = deps_of(context)
     caller = caller_of(deps, action.user_id)
-    found = _context(deps, int(action.action.value))
+    found = opportunity_and_organisation(deps, int(action.action.value))
     problem = _refusal(deps, caller, found)
     if problem or found is None:
         deps.after_ack.submit(_tell, client, action, problem)
@@ -151,7 +154,7 @@ def pitch_submitted(
     metadata = submission.metadata()
     caller = caller_of(deps, submission.user_id)
     startup_id = int(metadata.get("startup", 0))
-    found = _context(deps, int(metadata.get("opportunity", 0)))
+    found = opportunity_and_organisation(deps, int(metadata.get("opportunity", 0)))
     problem = _refusal(deps, caller, found)
     if not problem and startup_id not in caller.startup_ids:
         problem = _("You can only pitch for a startup you represent.")
@@ -219,7 +222,7 @@ def withdraw_clicked(
             _("Only the startup's own representatives can withdraw its pitch."),
         )
         return
-    found = _context(deps, pitch.opportunity_id)
+    found = opportunity_and_organisation(deps, pitch.opportunity_id)
     problem = _refusal(deps, caller, found)
     if problem or found is None:
         deps.after_ack.submit(_tell, client, action, problem)

@@ -46,9 +46,10 @@ from bot.views.questions import (
 )
 from handlers.common import caller_of, deps_of, open_modal, tell_clicker
 from handlers.payloads import BlockAction, ViewSubmission, parse
+from handlers.pitching import opportunity_and_organisation
 from handlers.question_messages import load, owe_answer, owe_question
-from storage.repositories import needs, organisations, startups
 from storage.repositories import questions as questions_repo
+from storage.repositories import startups
 
 ONLY_STARTUPS = N_(
     "Only startup representatives can ask about an opportunity. If you represent a startup, "
@@ -71,17 +72,6 @@ class AnswerMeta(BaseModel):
     """What the answer form carries: the question."""
 
     question: int
-
-
-def _found(deps: Deps, opportunity_id: int) -> tuple[Opportunity, Organisation] | None:
-    with deps.sessions() as session:
-        opportunity = needs.opportunity(session=session, opportunity_id=opportunity_id)
-        organisation = (
-            organisations.by_id(session=session, organisation_id=opportunity.organisation_id)
-            if opportunity
-            else None
-        )
-    return (opportunity, organisation) if opportunity and organisation else None
 
 
 def may_ask(deps: Deps, caller: Caller, found: tuple[Opportunity, Organisation] | None) -> Decision:
@@ -111,7 +101,7 @@ def ask_clicked(ack: Ack, body: dict[str, Any], client: WebClient, context: Bolt
         return
     deps = deps_of(context)
     caller = caller_of(deps, action.user_id)
-    found = _found(deps, int(action.action.value))
+    found = opportunity_and_organisation(deps, int(action.action.value))
     allowed = may_ask(deps, caller, found)
     if not allowed or found is None:
         tell = build_notice(allowed.refusal)
@@ -155,7 +145,7 @@ def ask_submitted(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         return
     deps = deps_of(context)
     caller = caller_of(deps, submission.user_id)
-    found = _found(deps, meta.opportunity)
+    found = opportunity_and_organisation(deps, meta.opportunity)
     allowed = may_ask(deps, caller, found)
     if allowed and meta.startup not in caller.startup_ids:
         allowed = check(False)

@@ -250,6 +250,13 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         ),
     ),
     Subcommand(
+        "privacy",
+        "privacy",
+        N_("see what Matchday holds about you, or ask to be erased"),
+        _everyone,
+        N_("everyone"),
+    ),
+    Subcommand(
         "welcome",
         "welcome",
         N_(

@@ -15,6 +15,7 @@ import re
 ELLIPSIS = "…"
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+ERASED_PERSON = re.compile(r"^erased-[0-9a-f]{6}$")  # the pseudonym of an erased person
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 # What Slack puts between < and > in a message: mentions, channel links, broadcasts, links.
 _TOKEN = re.compile(r"<([^<>]*)>")
@@ -141,7 +142,12 @@ def _pieces(text: str, mentions: bool) -> list[str]:
 
 
 def user(user_id: str) -> str:
-    """A mention of a Slack user, refusing anything that is not a user id."""
+    """A mention of a Slack user, refusing anything that is not a user id.
+
+    An erased person's pseudonym (bot/privacy.py) is shown as it is: nobody to mention.
+    """
+    if ERASED_PERSON.match(user_id):
+        return user_id
     if not USER_ID.match(user_id):
         raise ValueError(f"not a Slack user id: {user_id!r}")
     return f"<@{user_id}>"

@@ -34,6 +34,7 @@ from handlers import (
     pilot_manage,
     pilots,
     pitching,
+    privacy,
     profile,
     publishing,
     question_list,
@@ -82,6 +83,7 @@ MODULES = (
     lifecycle,
     external,
     exchanges,
+    privacy,
     options,
 )
 

@@ -35,6 +35,7 @@ from storage.models.pitches import (
     PitchRow,
     ProfileRevisionRow,
 )
+from storage.models.privacy import ErasureRequestRow  # noqa: F401 - for Alembic
 from storage.models.programme import (
     Admin,
     AuditEntry,

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Locator, Page, expect, sync_playwright
 
-from sandbox.demo import ADMIN, ANNA, LINA, PER, SARA, Person
+from sandbox.demo import ADMIN, ANNA, LINA, OMAR, PER, SARA, Person
 from sandbox.main import BOT_TOKEN
 from tests.test_sandbox_process import SandboxProcess
 
@@ -632,6 +632,39 @@ def step_registrar(demo: Demo) -> None:
     demo.shots.append(_shot(demo, "registrar-export"))
 
 
+def step_privacy(demo: Demo) -> None:
+    """Omar gets his data, then asks to be erased; Maria, an admin, approves; he is told."""
+    demo.be(OMAR)
+    demo.open_channel("opportunities")
+    demo.type("/matchday privacy")
+    choice = demo.ephemeral("Your personal data in Matchday")
+    choice.get_by_role("button", name="Send me what Matchday holds about me").click()
+    demo.open_dm()
+    data = demo.page.get_by_test_id("messages").get_by_text("What Matchday holds about you")
+    expect(data.last).to_be_visible(timeout=WAIT_MS)
+    demo.open_channel("opportunities")
+    demo.type("/matchday privacy")
+    demo.ephemeral("Your personal data in Matchday").get_by_role(
+        "button", name="Ask to be erased"
+    ).last.click()
+    demo.page.get_by_test_id("confirm-yes").click()  # Slack's confirmation dialog
+    demo.ephemeral("Your request to be erased was sent to the programme admins")
+    demo.be(ADMIN)
+    demo.open_dm()
+    card = demo.message("asked on")
+    expect(card).to_contain_text(f"@{OMAR.real_name}")
+    demo.shots.append(_shot(demo, "erasure-card"))
+    card.get_by_role("button", name="Approve erasure").click()
+    demo.page.get_by_test_id("confirm-yes").click()
+    decided = demo.message("request to be erased was approved by")
+    expect(decided).to_contain_text("erased-")
+    expect(decided).not_to_contain_text(OMAR.real_name)
+    demo.shots.append(_shot(demo, "erasure-approved"))
+    demo.be(OMAR)
+    demo.open_dm()
+    demo.message("Matchday has erased what it held about you")
+
+
 STEPS: list[tuple[str, Callable[[Demo], None]]] = [
     ("first-page", step_first_page),
     ("setup", step_setup),
@@ -655,6 +688,7 @@ STEPS: list[tuple[str, Callable[[Demo], None]]] = [
     ("uploaded-chart", step_uploaded_chart),
     ("history", step_history),
     ("registrar", step_registrar),
+    ("privacy", step_privacy),
 ]
 
 

@@ -255,6 +255,16 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         N_("see what Matchday holds about you, or ask to be erased"),
         _everyone,
         N_("everyone"),
+        more=(
+            (
+                _admins,
+                "privacy [e-mail address]",
+                N_(
+                    "see what Matchday holds about you, or ask to be erased; with an address, "
+                    "the data of someone outside Slack (showcase registrations)"
+                ),
+            ),
+        ),
     ),
     Subcommand(
         "welcome",

@@ -35,6 +35,7 @@ from handlers import (
     pilots,
     pitching,
     privacy,
+    privacy_visitors,
     profile,
     publishing,
     question_list,
@@ -84,6 +85,7 @@ MODULES = (
     external,
     exchanges,
     privacy,
+    privacy_visitors,
     options,
 )
 

@@ -60,6 +60,7 @@ logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 WORKERS = 8
 LOT = 25  # check-ins one thread claims, posts and records together
+LOTS_PER_THREAD = 4  # when fewer are due: smaller lots, so that the claims spread out
 BATCH = 2000  # check-ins read per query; one pass reads batch after batch until none is due
 # After this many transient failures in a row the admins hear that Slack keeps failing.
 REPORT_AFTER_ATTEMPTS = 5
@@ -89,7 +90,9 @@ def post_due_checkins(deps: Deps, client: WebClient) -> int:
 def _post_batch(deps: Deps, client: WebClient, due: list[int], token: str) -> int:
     # Several processes at the same minute then mostly reach for different check-ins first.
     random.shuffle(due)
-    size = max(1, min(LOT, -(-len(due) // WORKERS)))  # small numbers still spread over threads
+    # A few lots per thread at least: lots are claimed as threads get to them, so another
+    # process reading the same due check-ins takes its share instead of finding all claimed.
+    size = max(1, min(LOT, -(-len(due) // (WORKERS * LOTS_PER_THREAD))))
     lots = [due[start : start + size] for start in range(0, len(due), size)]
     if len(lots) == 1:
         return _safely(deps, client, lots[0], token)

@@ -43,6 +43,7 @@ from bot.views.privacy import (
 from handlers.commands import CommandRequest, Outcome, Reply, subcommand
 from handlers.common import caller_of, deps_of, respond
 from handlers.payloads import BlockAction, parse
+from handlers.privacy_visitors import looks_like_address, lookup
 from storage.models import OutboxRow
 from storage.repositories import audit, outbox, people, privacy
 
@@ -61,7 +62,15 @@ NOTICES = {"erased": erased_notice, "rejected": rejected_notice}
 
 @subcommand("privacy")
 def privacy_command(request: CommandRequest) -> Outcome:
-    """/matchday privacy."""
+    """/matchday privacy [e-mail address (admins)]."""
+    if request.args.strip():
+        if looks_like_address(request.args):
+            return lookup(request)
+        text = _(
+            "Use `/matchday privacy` for your own data; admins add an e-mail address to "
+            "look up someone outside Slack."
+        )
+        return Reply(build_notice(text))
     return Reply(build_privacy_choice())
 
 

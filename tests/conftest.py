@@ -6,10 +6,11 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import psycopg
 import pytest
-from sqlalchemy import Engine, delete, text
+from sqlalchemy import Engine, delete, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,7 +19,7 @@ from bot.clock import SystemClock
 from sandbox.slack_api import FakeSlack
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
-from storage.models import Base
+from storage.models import Base, OutboxRow, OutboxStatus
 from tests.e2e import ADMIN, ServerProcess, Workspace
 
 # The demo people of the end-to-end tests.
@@ -107,7 +108,29 @@ def engine(database_url: str) -> Iterator[Engine]:
 def sessions(engine: Engine) -> Iterator[sessionmaker[Session]]:
     """A session factory; every table is emptied after the test."""
     yield make_session_factory(engine, SystemClock())  # test data stamped at real time
+    _let_the_sender_finish(engine)
     _empty_tables(engine)
+
+
+def _let_the_sender_finish(engine: Engine, seconds: float = 5.0) -> None:
+    """Wait (a little) until the shared server has sent what the test left due now.
+
+    Otherwise a message the sender claimed before the tables were emptied (an admin's card
+    refreshed by a task) would reach the fake Slack during the next test.
+    """
+    busy = (
+        select(func.count())
+        .select_from(OutboxRow)
+        .where(
+            OutboxRow.status.in_((OutboxStatus.PENDING.value, OutboxStatus.SENDING.value)),
+        )
+    )
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with engine.connect() as connection:
+            if not connection.scalar(busy.where(OutboxRow.due_at <= datetime.now(UTC))):
+                return
+        time.sleep(0.05)
 
 
 def _empty_tables(engine: Engine, attempts: int = 5) -> None:

@@ -248,6 +248,7 @@ from bot.app import make_client, new_deps
 from bot.clock import FixedClock
 from bot.config import load_settings
 from handlers.checkins import post_due_checkins
+from storage.db import make_engine, make_session_factory
 
 database_url, api_url, now, admin = sys.argv[1:5]
 settings = load_settings(
@@ -256,7 +257,12 @@ settings = load_settings(
     SLACK_API_URL=api_url,
     MATCHDAY_ADMINS=admin,
 )
-deps = replace(new_deps(settings), clock=FixedClock(datetime.fromisoformat(now)))
+clock = FixedClock(datetime.fromisoformat(now))
+# The worker's own engine, as bot.app.start_worker gives the tick (it waits longer for
+# SQLite's single writer than a web request may).
+engine = make_engine(database_url)
+deps = replace(new_deps(settings), clock=clock, engine=engine)
+deps = replace(deps, sessions=make_session_factory(engine, clock))
 client = make_client(settings)
 print("ready", flush=True)
 sys.stdin.readline()

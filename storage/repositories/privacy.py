@@ -164,6 +164,22 @@ def plan(*, session: Session, person: Person) -> Plan:
     return result
 
 
+def names_under(*, session: Session, address: str) -> tuple[str, ...]:
+    """The names typed in forms next to this e-mail address (a person outside Slack)."""
+    found: dict[str, None] = {}
+    for table in _tables():
+        emails = personal.columns_holding(table.name, personal.Holds.EMAIL)
+        names = personal.columns_holding(table.name, personal.Holds.NAME)
+        if not emails or not names:
+            continue
+        match = or_(*[func.lower(table.c[name]) == address.lower() for name in emails])
+        for row in session.execute(select(*[table.c[name] for name in names]).where(match)):
+            found.update(
+                {str(value).strip(): None for value in row if value and str(value).strip()}
+            )
+    return tuple(found)
+
+
 def _blank_by_address(session: Session, table: Table, person: Person) -> None:
     """Rows found by the person's e-mail address (a form outside Slack): names and addresses
     in them are blanked."""

@@ -184,7 +184,10 @@ NOT_PERSONAL: dict[str, dict[str, str]] = {
     },
     "processed_events": {"event_id": "Slack's id of an event"},
     "resources": {"file_id": "a Slack file id", "title_key": _TOKEN},
-    "showcase_posts": {"address": "the web address of a shared case card"},
+    "showcase_posts": {
+        "address": "a keyed hash of a visitor's IP address for the rate limit, not reversible "
+        "and deleted after a day"
+    },
     "startups": {
         "name": _ORG,
         "org_number": "a company's registration number (kept with the startup, which is "

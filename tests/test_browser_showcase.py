@@ -8,6 +8,7 @@ test-artifacts/browser-showcase/.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -67,6 +68,24 @@ def test_every_kind_of_page_passes_axe_and_the_keyboard(
     for path in paths:
         page.goto(server.url + path)
         assert violations(page) == [], path
+    # The figures as the seed makes them (2024, 2025, all years), read as a visitor reads them.
+    page.goto(server.url + "/showcase/en/")
+    # 2024, 2025, then this year (nothing yet) when it is later, and all years last (the
+    # meeting of 1 September 2025 is held by now).
+    for measure, years, everything in (
+        ("Meetings held", ["1", "4"], "5"),
+        ("Opportunities published", ["1", "4"], "5"),
+    ):
+        row = page.locator("tr", has=page.locator("th", has_text=measure))
+        cells = row.locator("td").all_inner_texts()
+        assert (cells[:2], cells[-1]) == (years, everything), (measure, cells)
+    # From the organisations to one of them, and on to its published opportunities.
+    page.get_by_role("link", name="Organisations", exact=True).first.click()
+    page.get_by_role("link", name="Södertälje kommun").click()
+    assert page.get_by_role("heading", name="Södertälje kommun").count() >= 1
+    assert page.get_by_text("Sensorer i hemtjänsten").count() >= 1
+    assert page.get_by_text("Trygg natt").count() >= 1
+    assert page.get_by_text("Digital väntrum").count() == 0  # the region's, not theirs
     page.goto(server.url + "/showcase/")
     page.screenshot(path=str(ARTIFACTS / f"{backend}-start.png"), full_page=True)
     page.keyboard.press("Tab")
@@ -117,8 +136,25 @@ def test_registering_for_an_exchange_in_the_browser(
     assert page.get_by_label("Name").input_value() == "Eva <b>Ek</b>"
     assert violations(page) == []
     page.screenshot(path=str(ARTIFACTS / f"{backend}-exchange-errors.png"), full_page=True)
+    # <script> in every field and a text longer than the form allows.
+    hostile = "<script>alert(1)</script>"
+    for label in ("Name", "Organisation", "Your role", "E-mail address"):
+        page.get_by_label(label).fill(hostile)
+    learn = page.get_by_label("What do you want to learn?")
+    learn.evaluate(
+        "(box, text) => { box.removeAttribute('maxlength'); box.value = text; }", "x" * 5000
+    )
+    page.get_by_role("button", name="Send registration").click()
+    assert page.get_by_label("Name").input_value() == hostile  # kept, shown as text
+    assert page.locator("script").count() == 0
+    assert page.get_by_text("Give an e-mail address such as name@example.se.").count() == 2
+    assert page.get_by_text(re.compile(r"Keep this within \d+ characters \(now 5.?000\)")).count()
+    assert not registrations(sessions)
+    page.get_by_label("Name").fill("Eva <b>Ek</b>")
+    page.get_by_label("Organisation").fill("Region Gotland")
+    page.get_by_label("Your role").fill("")
     page.get_by_label("E-mail address").fill("eva@gotland.example")
-    page.get_by_label("What do you want to learn?").fill("Procurement after a pilot")
+    learn.fill("Procurement after a pilot")
     page.get_by_role("button", name="Send registration").click()
     assert "/showcase/en/r/" in page.url
     assert page.get_by_text("Received: the programme's team will confirm your seat.").count() == 1

@@ -48,6 +48,16 @@ def _readable(deps: Deps, caller: Caller, opportunity_id: int) -> History | None
     return found
 
 
+def _clicked_history(deps: Deps, caller: Caller, action: BlockAction) -> History | None:
+    """The history a button names, or None after owing the refusal that reveals nothing."""
+    value = action.action.value
+    readable = _readable(deps, caller, int(value)) if value.isdigit() else None
+    if readable is None:
+        refusal = build_notice(may_view_history(caller, -1).refusal)
+        deps.after_ack.submit(respond, action.response_url, refusal)
+    return readable
+
+
 def _scope(deps: Deps, caller: Caller, channel_id: str) -> list[int] | None:
     """The organisations to choose among: this channel's, or all the caller manages."""
     with deps.sessions() as session:
@@ -135,11 +145,8 @@ def open_clicked(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     if found is None:
         return
     deps, caller, action = found
-    value = action.action.value
-    readable = _readable(deps, caller, int(value)) if value.isdigit() else None
+    readable = _clicked_history(deps, caller, action)
     if readable is None:
-        refusal = build_notice(may_view_history(caller, -1).refusal)
-        deps.after_ack.submit(respond, action.response_url, refusal)
         return
     deps.after_ack.submit(respond, action.response_url, build_history(readable, 0), replace=True)
 
@@ -165,11 +172,8 @@ def csv_clicked(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
     if found is None:
         return
     deps, caller, action = found
-    value = action.action.value
-    readable = _readable(deps, caller, int(value)) if value.isdigit() else None
+    readable = _clicked_history(deps, caller, action)
     if readable is None:
-        refusal = build_notice(may_view_history(caller, -1).refusal)
-        deps.after_ack.submit(respond, action.response_url, refusal)
         return
     now = deps.clock.now()
     with deps.sessions.begin() as session:

@@ -51,7 +51,11 @@ def history_file(ws: Workspace, user: str, opportunity: int) -> list[dict[str, s
     ws.wait_response("arrives as a CSV file")
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        fresh = [u for key, u in ws.fake.files.items() if u.content and key not in before]
+        fresh = [
+            u
+            for key, u in ws.fake.files.items()
+            if u.content and u.completed and key not in before  # shared, not only uploaded
+        ]
         if fresh:
             assert fresh[0].channels == [f"D{user[1:]}"]  # the person's DM, nowhere else
             text = (fresh[0].content or b"").decode("utf-8-sig")

@@ -92,9 +92,7 @@ def admins(deps: Deps) -> list[str]:
 
 def admins_in(session: Session, deps: Deps) -> list[str]:
     """Every programme admin, read in the caller's transaction."""
-    added = people.added_admins(session=session)
-    configured = sorted(deps.settings.MATCHDAY_ADMINS)
-    return configured + [admin for admin in added if admin not in configured]
+    return people.all_admins(session=session, configured=deps.settings.MATCHDAY_ADMINS)
 
 
 _link_clients: dict[tuple[str | None, str], WebClient] = {}

@@ -271,26 +271,18 @@ def _card_key(application_id: int, admin: str) -> str:
 
 def _refresh_cards(session: Session, application: Application, version: str, now: datetime) -> None:
     """Owe a refresh of every admin's card, built when sent (as the application is then)."""
-    prefix = f"application:{application.id}:card:"
-    for row in outbox.by_key_prefix(session=session, prefix=prefix):
-        if row.method != "chat.postMessage":
-            continue
-        outbox.update_message(
-            session=session,
-            key=f"{row.key}@{version}",
-            kind=CARD,
-            channel=row.channel,
-            ts_of=row.key,
-            build=CARD,
-            build_args={"application": application.id},
-            language={"user": row.channel},
-            now=now,
-        )
+    outbox.refresh_posted(
+        session=session,
+        prefix=f"application:{application.id}:card:",
+        version=version,
+        build=CARD,
+        build_args={"application": application.id},
+        now=now,
+    )
 
 
 def _admins(deps: Deps, session: Session) -> list[str]:
-    added = people.added_admins(session=session)
-    return list(dict.fromkeys([*sorted(deps.settings.MATCHDAY_ADMINS), *added]))
+    return people.all_admins(session=session, configured=deps.settings.MATCHDAY_ADMINS)
 
 
 @REGISTRY.builder(CARD)

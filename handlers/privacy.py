@@ -100,8 +100,7 @@ def _person(client: WebClient, user_id: str, *, strict: bool) -> Person:
 
 
 def _admins(deps: Deps, session: Session) -> list[str]:
-    added = people.added_admins(session=session)
-    return list(dict.fromkeys([*sorted(deps.settings.MATCHDAY_ADMINS), *added]))
+    return people.all_admins(session=session, configured=deps.settings.MATCHDAY_ADMINS)
 
 
 def _is_admin(deps: Deps, user_id: str) -> bool:
@@ -223,20 +222,14 @@ def build_card(deps: Deps, args: dict[str, Any]) -> dict[str, Any] | None:
 def _owe_decided_cards(session: Session, request_id: int, now: datetime) -> None:
     """Refresh every admin's card for a decided request (built when sent: after an
     erasure, the card shows the pseudonym instead of a mention of the person)."""
-    for row in outbox.by_key_prefix(session=session, prefix=f"privacy:{request_id}:card:"):
-        if row.method != "chat.postMessage":
-            continue
-        outbox.update_message(
-            session=session,
-            key=f"{row.key}@decided",
-            kind=DECIDED,
-            channel=row.channel,
-            ts_of=row.key,
-            build=DECIDED,
-            build_args={"request": request_id},
-            language={"user": row.channel},
-            now=now,
-        )
+    outbox.refresh_posted(
+        session=session,
+        prefix=f"privacy:{request_id}:card:",
+        version="decided",
+        build=DECIDED,
+        build_args={"request": request_id},
+        now=now,
+    )
 
 
 @REGISTRY.builder(DECIDED)

@@ -29,7 +29,7 @@ from bot.i18n import use_language
 from showcase import forms
 from showcase.pages import Rendered, html_page
 from storage.repositories import exchanges as records
-from storage.repositories import form_posts
+from storage.repositories import form_posts, people
 
 logger = logging.getLogger(__name__)
 StartResponse = Callable[..., Any]
@@ -200,7 +200,9 @@ class FormPages:
                     headers=[("Retry-After", str(int(forms.WINDOW.total_seconds())))],
                 )
             form_posts.record_post(session=session, address=address, now=now)
-            admins = records.admins(session=session, configured=self.deps.settings.MATCHDAY_ADMINS)
+            admins = people.all_admins(
+                session=session, configured=self.deps.settings.MATCHDAY_ADMINS
+            )
             if interest is not None:
                 saved, created = records.add_interest(session=session, form=interest, dedup_key=key)
                 if created:

@@ -32,7 +32,7 @@ from storage.models.exchanges import (
     ExchangeRegistrationRow,
     ExchangeRow,
 )
-from storage.repositories import outbox, people
+from storage.repositories import outbox
 
 REGISTRATION_CARD = "exchange_registration_card"
 INTEREST_CARD = "exchange_interest_card"
@@ -338,11 +338,6 @@ def interest(*, session: Session, interest_id: int) -> Interest | None:
     return _interest(row) if row else None
 
 
-def admins(*, session: Session, configured: Collection[str]) -> list[str]:
-    """Every programme admin: from the configuration, then those added in Slack."""
-    return list(dict.fromkeys([*sorted(configured), *people.added_admins(session=session)]))
-
-
 def owe_cards(
     *, session: Session, kind: str, item_id: int, admins: list[str], now: datetime, version: str
 ) -> None:
@@ -362,17 +357,11 @@ def owe_cards(
                 now=now,
             )
         return
-    for row in outbox.by_key_prefix(session=session, prefix=f"exchange:{noun}:{item_id}:card:"):
-        if row.method != "chat.postMessage":
-            continue
-        outbox.update_message(
-            session=session,
-            key=f"{row.key}@{version}",
-            kind=kind,
-            channel=row.channel,
-            ts_of=row.key,
-            build=kind,
-            build_args={"id": item_id},
-            language={"user": row.channel},
-            now=now,
-        )
+    outbox.refresh_posted(
+        session=session,
+        prefix=f"exchange:{noun}:{item_id}:card:",
+        version=version,
+        build=kind,
+        build_args={"id": item_id},
+        now=now,
+    )

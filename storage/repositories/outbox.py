@@ -647,6 +647,33 @@ def problems(*, session: Session, limit: int) -> list[Problem]:
     ]
 
 
+def refresh_posted(
+    *,
+    session: Session,
+    prefix: str,
+    version: str,
+    build: str,
+    build_args: JsonDict,
+    now: datetime,
+) -> None:
+    """Owe a refresh of every message posted under keys with this prefix (each person's
+    card), built when sent; ``version`` makes each change its own refresh."""
+    for row in by_key_prefix(session=session, prefix=prefix):
+        if row.method != "chat.postMessage":
+            continue
+        update_message(
+            session=session,
+            key=f"{row.key}@{version}",
+            kind=build,
+            channel=row.channel,
+            ts_of=row.key,
+            build=build,
+            build_args=build_args,
+            language={"user": row.channel},
+            now=now,
+        )
+
+
 def by_key_prefix(*, session: Session, prefix: str) -> list[OutboxRow]:
     """Rows whose key starts with this prefix (for tests and the sandbox's inspection)."""
     return list(

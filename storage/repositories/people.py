@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -103,6 +103,11 @@ def load_caller(*, session: Session, user_id: str, configured_admins: Iterable[s
 def added_admins(*, session: Session) -> list[str]:
     """Admins added in Slack, in the order they were added."""
     return list(session.scalars(select(Admin.user_id).order_by(Admin.added_at, Admin.user_id)))
+
+
+def all_admins(*, session: Session, configured: Collection[str]) -> list[str]:
+    """Every programme admin: those configured (MATCHDAY_ADMINS), then those added in Slack."""
+    return list(dict.fromkeys([*sorted(configured), *added_admins(session=session)]))
 
 
 def add_admin(*, session: Session, actor: str, user_id: str) -> bool:

@@ -100,7 +100,8 @@ def test_an_admin_exports_and_erases_a_visitors_data_by_address(
     assert "Olle Berg" not in shown and OTHER not in shown  # nobody else's registration
 
     ws.click(ADMIN, "privacy_visitor_erase", ADDRESS.lower())
-    ws.wait_response("rows no longer hold that name or address")
+    ws.wait_response("you will get a message when it is done")
+    ws.wait_post(ADMIN, "rows no longer hold that name or address")
     assert traces(sessions, ADDRESS) == []
     with sessions() as session:
         rows = session.scalars(select(ExchangeRegistrationRow).order_by("id")).all()

@@ -164,15 +164,32 @@ def plan(*, session: Session, person: Person) -> Plan:
     return result
 
 
+def _under(table: Table, address: str) -> ColumnElement[bool] | None:
+    """SQL: a form's row was sent with this address (None: the table holds no addresses)."""
+    emails = personal.columns_holding(table.name, personal.Holds.EMAIL)
+    if not emails:
+        return None
+    return or_(*[func.lower(table.c[name]) == address.lower() for name in emails])
+
+
+def rows_under(*, session: Session, address: str) -> int:
+    """How many rows of the forms (registrations, interest) were sent with this address."""
+    total = 0
+    for table in _tables():
+        match = _under(table, address)
+        if match is not None:
+            total += int(session.scalar(select(func.count()).select_from(table).where(match)) or 0)
+    return total
+
+
 def names_under(*, session: Session, address: str) -> tuple[str, ...]:
     """The names typed in forms next to this e-mail address (a person outside Slack)."""
     found: dict[str, None] = {}
     for table in _tables():
-        emails = personal.columns_holding(table.name, personal.Holds.EMAIL)
         names = personal.columns_holding(table.name, personal.Holds.NAME)
-        if not emails or not names:
+        match = _under(table, address)
+        if match is None or not names:
             continue
-        match = or_(*[func.lower(table.c[name]) == address.lower() for name in emails])
         for row in session.execute(select(*[table.c[name] for name in names]).where(match)):
             found.update(
                 {str(value).strip(): None for value in row if value and str(value).strip()}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextvars
 import io
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from bot.app import create_app, new_deps
 from bot.config import Settings
 from bot.deps import Deps
 from bot.web import WsgiApp, make_wsgi
+from handlers.inbox import Inbox
+from storage.repositories import inbox
 
 
 @dataclass
@@ -88,7 +91,10 @@ class InProcessApp:
             MATCHDAY_SCHEDULER=False,
         )
         self.deps: Deps = new_deps(settings)
-        self.wsgi: WsgiApp = make_wsgi(create_app(settings, self.deps), self.deps)
+        app = create_app(settings, self.deps)
+        # Clicks and events are handled after their answer: not swept here (see settle).
+        self.inbox = Inbox(app, self.deps)
+        self.wsgi: WsgiApp = make_wsgi(app, self.deps, self.inbox)
         self.counter = Counter()
         event.listen(self.deps.engine, "before_cursor_execute", self.counter.statement)
         event.listen(self.deps.engine.pool, "checkout", self.counter.checkout)
@@ -127,10 +133,22 @@ class InProcessApp:
         contextvars.copy_context().run(run)
         return answer
 
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait until every click and event answered so far has been handled."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.deps.sessions() as session:
+                if inbox.waiting(session=session) == 0:
+                    return
+            if time.monotonic() > deadline:
+                raise AssertionError("the inbox was not handled in time")
+            time.sleep(0.01)
+
     def close(self) -> None:
-        """Let after-ack work finish, then close the database connections."""
+        """Let the inbox and after-ack work finish, then close the database connections."""
         import handlers.language
 
+        self.inbox.stop()
         self.deps.after_ack.shutdown()
         self.deps.engine.dispose()
         handlers.language._installed = None  # the next app installs its own

@@ -177,6 +177,23 @@ class Server:
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
         self.workers: list[int] = []
+        # Processes that do the server's work beside it (`matchday worker`).
+        self.companions: list[subprocess.Popen[bytes]] = []
+
+    def start_companion(self, command: Sequence[str]) -> None:
+        """Start a process that works beside the server (its CPU counts as the server's)."""
+        with self.log_path.open("ab") as log:
+            self.companions.append(
+                subprocess.Popen(
+                    command,
+                    cwd=ROOT,
+                    env=self.env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
 
     def start(self) -> None:
         """Start the process; it answers once :meth:`wait_healthy` returns."""
@@ -228,7 +245,8 @@ class Server:
 
     def worker_cpu_seconds(self) -> float:
         """CPU time used so far by the server's workers (where requests are handled)."""
-        return sum(cpu_seconds(pid) for pid in self.workers)
+        pids = [*self.workers, *(companion.pid for companion in self.companions)]
+        return sum(cpu_seconds(pid) for pid in pids)
 
     def all_cpu_seconds(self) -> float:
         """CPU time used so far by the master and the workers."""
@@ -239,6 +257,7 @@ class Server:
         """Memory of the master and of each worker, now."""
         assert self.process is not None
         roles = [("master", self.process.pid)] + [("worker", pid) for pid in self.workers]
+        roles += [("matchday worker", companion.pid) for companion in self.companions]
         return [
             ProcessMemory(
                 role=role,
@@ -252,6 +271,14 @@ class Server:
 
     def stop(self) -> None:
         """SIGTERM (gunicorn's graceful stop), SIGKILL after 15 s; no worker outlives it."""
+        for companion in self.companions:
+            if companion.poll() is None:
+                companion.terminate()
+                try:
+                    companion.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    companion.kill()
+                    companion.wait(timeout=5)
         process = self.process
         if process is None:
             return
@@ -407,13 +434,36 @@ class Stats:
         )
 
 
+IDLE_CPU_SECONDS = 0.002  # a server that used less in IDLE_POLL_SECONDS is idle
+IDLE_POLL_SECONDS = 0.1
+
+
+def wait_idle(server: Server, limit: float = 60.0) -> None:
+    """Wait until the server has finished the work that follows its answers.
+
+    Matchday handles clicks and events after their answer (handlers/inbox.py) and sends
+    messages from its outbox: the next batch must not find the last one's work running,
+    and its CPU time belongs to the requests that caused it.
+    """
+    deadline = time.monotonic() + limit
+    last = server.worker_cpu_seconds()
+    while time.monotonic() < deadline:
+        time.sleep(IDLE_POLL_SECONDS)
+        now = server.worker_cpu_seconds()
+        if now - last < IDLE_CPU_SECONDS:
+            return
+        last = now
+
+
 @contextmanager
 def cpu_meter(server: Server, into: list[float]) -> Iterator[None]:
-    """Add the CPU seconds the server's workers use inside the block to ``into``."""
+    """Add the CPU seconds the server's workers use inside the block, and on the work it
+    leaves running, to ``into``."""
     before = server.worker_cpu_seconds()
     try:
         yield
     finally:
+        wait_idle(server)
         into.append(server.worker_cpu_seconds() - before)
 
 
@@ -751,6 +801,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--runs", type=int, default=3, help="interleaved runs (default 3)")
     parser.add_argument(
+        "--worker",
+        choices=("separate", "inside"),
+        default="separate",
+        help="run Matchday's worker as its own process (`serve --no-worker` beside "
+        "`matchday worker`, as in production; default) or inside `serve`",
+    )
+    parser.add_argument(
         "--default-runner",
         action="store_true",
         help="also measure the bare app under Bolt's default (polling) runner",
@@ -835,12 +892,19 @@ def start_servers(
     commands = {"bare": [*bare, "--runner", "before"]}
     if args.default_runner:
         commands["bare-default"] = [*bare, "--runner", "default"]
-    commands["matchday"] = [sys.executable, "-m", "bot.cli", "serve", *common]
+    separate = args.worker == "separate"
+    commands["matchday"] = [
+        *(sys.executable, "-m", "bot.cli", "serve", *common),
+        *(["--no-worker"] if separate else []),
+    ]
     servers = {}
     for name, command in commands.items():
         server = Server(name, command, env, logs / f"{name}.log")
         started.append(server)
         server.start()
+        if name == "matchday" and separate:
+            # Production's shape: web processes answer, a worker process does the work.
+            server.start_companion([sys.executable, "-m", "bot.cli", "worker"])
         servers[name] = server
     for server in servers.values():
         server.wait_healthy(timeout=60, workers=1)

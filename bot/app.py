@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.deps import Deps
 
 if TYPE_CHECKING:
-    from worker.run import Worker
+    from worker.run import InboxSweeper, Worker
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +63,9 @@ def create_app(settings: Settings, deps: Deps, *, socket_mode: bool = False) -> 
     return app
 
 
-def start_worker(deps: Deps, client: WebClient) -> Worker:
-    """Start the worker in this process: the outbox sender, and the tick when scheduled.
+def start_worker(deps: Deps, client: WebClient, inbox: InboxSweeper | None = None) -> Worker:
+    """Start the worker in this process: the outbox sender, the inbox's sweeper when given,
+    and the tick when scheduled.
 
     Under the sandbox's clock the tick also runs as soon as time is advanced.
     """
@@ -79,7 +80,9 @@ def start_worker(deps: Deps, client: WebClient) -> Worker:
     sessions = make_session_factory(engine, deps.clock)
     wake_on_commit(sessions, deps.outbox_signal.wake)
     deps = replace(deps, engine=engine, sessions=sessions)
-    worker = Worker(deps, client, tick, scheduled=deps.settings.MATCHDAY_SCHEDULER).start()
+    worker = Worker(
+        deps, client, tick, scheduled=deps.settings.MATCHDAY_SCHEDULER, inbox=inbox
+    ).start()
     if isinstance(deps.clock, FileClock) and deps.settings.MATCHDAY_SCHEDULER:
         deps.clock.watch(worker.tick)
     return worker

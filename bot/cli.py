@@ -101,10 +101,12 @@ def _worker(settings: Settings) -> None:
     import signal
     import threading
 
-    from bot.app import make_client, new_deps, start_worker
+    from bot.app import create_app, new_deps, start_worker
+    from handlers.inbox import Inbox
 
     deps = new_deps(settings)
-    worker = start_worker(deps, make_client(settings))
+    app = create_app(settings, deps)  # the listeners that handle the inbox's clicks and events
+    worker = start_worker(deps, app.client, Inbox(app, deps))
     stopped = threading.Event()
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda _signum, _frame: stopped.set())

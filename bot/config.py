@@ -33,6 +33,7 @@ EXPECTED = {
     "MATCHDAY_SEND_RATE": "messages a second the app may send in the workspace (1 to 1000)",
     "MATCHDAY_LOG_FORMAT": "text or json",
     "MATCHDAY_OUTBOX_LEASE_SECONDS": "seconds from 2 to 3600",
+    "MATCHDAY_INBOX_LEASE_SECONDS": "seconds from 2 to 3600",
     "MATCHDAY_DB_TIMEOUT_MS": "milliseconds a web request may wait for the database (100 to 10000)",
     "MATCHDAY_CLOCK_FILE": "the path of the sandbox's clock file (set by `matchday sandbox` only)",
     "MATCHDAY_SHOWCASE": "true or false",
@@ -71,6 +72,9 @@ class Settings(BaseSettings):
     MATCHDAY_SEND_RATE: float = Field(default=20.0, ge=1, le=1000)
     # How long a sender holds a claimed message; a sender that died is taken over after it.
     MATCHDAY_OUTBOX_LEASE_SECONDS: int = Field(default=60, ge=2, le=3600)
+    # How long a process holds a click or event it is handling; one that died is taken over
+    # after it (handlers/inbox.py).
+    MATCHDAY_INBOX_LEASE_SECONDS: int = Field(default=30, ge=2, le=3600)
     MATCHDAY_LOG_FORMAT: Literal["text", "json"] = "text"
     # A request gives up on a slow or locked database after this long, well inside Slack's 3 s.
     MATCHDAY_DB_TIMEOUT_MS: int = Field(default=1500, ge=100, le=10_000)

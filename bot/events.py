@@ -13,6 +13,26 @@ from __future__ import annotations
 from typing import Any
 
 CHANNEL_CONVERTED = "channel_convert_to_public"
+# The events Matchday has listeners for: app.yaml subscribes to these (message.channels and
+# message.groups are both "message"). Any other event is acknowledged and dropped.
+USED_EVENTS = frozenset(
+    {
+        "app_home_opened",
+        "app_uninstalled",
+        "channel_archive",
+        "channel_deleted",
+        "channel_shared",
+        "channel_unarchive",
+        "channel_unshared",
+        "group_archive",
+        "group_deleted",
+        "group_unarchive",
+        "member_joined_channel",
+        "member_left_channel",
+        "message",
+        "tokens_revoked",
+    }
+)
 REPLY_SUBTYPES = (None, "thread_broadcast")
 
 
@@ -38,10 +58,13 @@ def _reply_in_foreign_thread(message: dict[str, Any], bot_user: str | None) -> b
 
 
 def ignored_message(body: dict[str, Any]) -> bool:
-    """True for a message event Matchday has nothing to do with (no database needed)."""
+    """True for an event Matchday has nothing to do with (no database needed): one it has
+    no listener for, or a message that is no reply in a thread of its own."""
     event = body.get("event")
     if body.get("type") != "event_callback" or not isinstance(event, dict):
         return False
+    if event.get("type") not in USED_EVENTS:
+        return True
     if event.get("type") != "message":
         return False
     subtype = event.get("subtype")

@@ -28,12 +28,16 @@ class MatchdayServer(BaseApplication):  # type: ignore[misc]
         """Build the WSGI app inside the worker (after the fork)."""
         from bot.app import create_app, new_deps, start_worker
         from bot.web import make_wsgi
+        from handlers.inbox import Inbox
 
         deps = new_deps(self._settings)
         app = create_app(self._settings, deps)
+        # With a worker here, clicks and events are handled here right after their answer;
+        # without, they wait in the inbox for a worker process (`matchday worker`).
+        inbox = Inbox(app, deps, here=self._settings.MATCHDAY_WORKER)
         if self._settings.MATCHDAY_WORKER:
-            start_worker(deps, app.client)
-        return make_wsgi(app, deps)
+            start_worker(deps, app.client, inbox)
+        return make_wsgi(app, deps, inbox)
 
 
 def gunicorn_options(

@@ -7,7 +7,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -22,6 +22,9 @@ from bot.events import ignored_message
 from bot.health import Health, judge
 from bot.metrics import REGISTRY, REQUESTS, SIGNATURE_FAILURES
 
+if TYPE_CHECKING:
+    from handlers.inbox import Inbox
+
 logger = logging.getLogger(__name__)
 requests_log = logging.getLogger("matchday.requests")
 
@@ -30,14 +33,22 @@ WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; refuse anything huge
 
 
-def make_wsgi(app: App, deps: Deps) -> WsgiApp:
+def make_wsgi(app: App, deps: Deps, inbox: Inbox | None = None) -> WsgiApp:
     """Route /slack/events to Bolt, /healthz to the health check, /metrics to Prometheus,
-    /showcase to the public pages."""
+    /showcase to the public pages.
+
+    ``inbox``: where clicks and events wait after their answer (handlers/inbox.py); by
+    default one that hands them on in this process (the worker sweeps what is left behind).
+    """
     slack = SlackRequestHandler(app, path="/slack/events")
     secret = deps.settings.SLACK_SIGNING_SECRET
     verifier = SignatureVerifier(secret.get_secret_value()) if secret else None
     _watch_the_worker(deps)
     showcase = _showcase(deps)
+    if inbox is None:
+        from handlers.inbox import Inbox
+
+        inbox = Inbox(app, deps)
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -68,7 +79,7 @@ def make_wsgi(app: App, deps: Deps) -> WsgiApp:
                 requests_log.warning("refused a request without a valid Slack signature")
                 return _json(start_response, "401 Unauthorized", {"error": "invalid signature"})
             environ["wsgi.input"] = io.BytesIO(body)
-            return _timed(slack, deps, environ, start_response, body)
+            return _timed(slack, deps, environ, start_response, body, inbox)
         return _json(start_response, "404 Not Found", {"error": "not found"})
 
     return application
@@ -101,8 +112,14 @@ def _timed(
     environ: dict[str, Any],
     start_response: StartResponse,
     body: bytes,
+    inbox: Inbox,
 ) -> Iterable[bytes]:
-    """Hand the request to Bolt (once per interaction); log one line and observe its latency."""
+    """Hand the request to Bolt (once per interaction); log one line and observe its latency.
+
+    A click or an event is kept in the inbox and answered at once; Bolt handles it after
+    the answer (handlers/inbox.py). Commands, forms and option lists are answered by Bolt
+    itself: their answer carries what Slack shows.
+    """
     facts = describe(environ.get("CONTENT_TYPE", ""), body)
     status_seen: list[str] = []
 
@@ -122,6 +139,9 @@ def _timed(
             # through every listener, and without the database.
             result = _empty(start_response)
             status_seen.append("200 ignored")
+        elif facts.get("later") and _kept(inbox, facts, environ, body):
+            result = _empty(start_response)
+            status_seen.append("200 " + facts["later"])
         elif key and not _first_delivery(deps, key):
             # The same click or submission again (a double click, a retry): it had its effect.
             result = _empty(start_response)
@@ -161,6 +181,9 @@ def describe(content_type: str, body: bytes) -> dict[str, str]:
             facts["user"] = str(event.get("user") or "")
             if isinstance(payload, dict) and ignored_message(payload):
                 facts["ignored"] = "yes"  # a message Matchday has nothing to do with
+            elif payload.get("type") == "event_callback" and facts["id"]:
+                facts["later"] = "kept"  # Slack needs nothing but a 200
+                facts["later_key"] = "event:" + facts["id"]
             return facts
         form = parse_qs(body.decode("utf-8", errors="replace"))
         if "command" in form:
@@ -178,6 +201,8 @@ def describe(content_type: str, body: bytes) -> dict[str, str]:
             facts["id"] = str(action.get("action_id") or "")
             if action.get("action_ts"):
                 facts["once"] = f"action:{facts['user']}:{facts['id']}:{action['action_ts']}"
+                facts["later"] = "kept"  # Slack needs nothing but a 200
+                facts["later_key"] = facts["once"]
         elif kind in ("view_submission", "view_closed"):
             view = payload.get("view") or {}
             facts["id"] = str(view.get("callback_id") or "")
@@ -188,6 +213,23 @@ def describe(content_type: str, body: bytes) -> dict[str, str]:
     except (ValueError, AttributeError, TypeError):
         facts.setdefault("kind", "unreadable")
     return facts
+
+
+def _kept(inbox: Inbox, facts: dict[str, str], environ: dict[str, Any], body: bytes) -> bool:
+    """Kept in the inbox (or a repeat of one kept): True; False when the database could not
+    keep it, and Bolt handles it before the answer, as it would without the inbox."""
+    try:
+        inbox.receive(
+            key=facts["later_key"],
+            kind=facts.get("kind", ""),
+            content_type=str(environ.get("CONTENT_TYPE") or ""),
+            body=body,
+            claim=facts.get("once", ""),
+        )
+    except Exception:
+        logger.warning("could not keep a %s in the inbox", facts.get("kind", "request"))
+        return False
+    return True
 
 
 def _first_delivery(deps: Deps, key: str) -> bool:

@@ -64,6 +64,8 @@ PERSONAL: dict[str, dict[str, Personal]] = {
     "exchange_interests": {"contact_name": NAME, "email": EMAIL, "message": TEXT},
     "experience_exchanges": {"created_by": ID, "title": TEXT, "place": TEXT, "agenda": TEXT},
     "interactions": {"key": TEXT},
+    # A delivery waiting to be handled (seconds): Slack's payload names the sender.
+    "inbox": {"key": TEXT, "body": TEXT},
     "matchdays": {
         "created_by": ID,
         "title": TEXT,
@@ -166,6 +168,7 @@ NOT_PERSONAL: dict[str, dict[str, str]] = {
     "channel_outsiders": {"channel_id": _CHANNEL},
     "exchange_interests": {"organisation": _ORG, "dedup_key": _TOKEN, "kind": _STATE},
     "audit_log": {"action": "the name of an action in the code"},
+    "inbox": {"kind": _STATE, "content_type": "a media type such as application/json"},
     "heartbeats": {"name": "the name of a Matchday process (sender, tick)"},
     "matchdays": {"breaks": "times of day", "timezone": "an IANA time zone"},
     "organisations": {

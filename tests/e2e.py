@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.pool import NullPool
+
 from sandbox import payloads
 from sandbox.signing import post_to_app, retry_headers
 from sandbox.slack_api import Call, FakeSlack
@@ -22,6 +25,16 @@ from sandbox.slack_api import Call, FakeSlack
 SIGNING_SECRET = "e2e-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-fake-bot-token"
 ADMIN = "UADMIN0001"
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def _engine(url: str) -> Engine:
+    """One engine per database for the harness's own reads."""
+    if url not in _ENGINES:
+        _ENGINES[url] = create_engine(url, poolclass=NullPool)
+    return _ENGINES[url]
 
 
 def free_port() -> int:
@@ -145,7 +158,26 @@ class Workspace:
         status, _headers, data = post_to_app(
             self.endpoint, SIGNING_SECRET, body, content_type, extra_headers=headers
         )
+        if status == 200 and not data:
+            self.settle()
         return Response(status, data)
+
+    def settle(self, timeout: float = 15.0) -> None:
+        """Wait until the app has handled the clicks and events it answered at once.
+
+        The app answers a click or an event before handling it (handlers/inbox.py); in Slack
+        its effect shows a moment later. The harness waits for that moment, so a test reads
+        the effect of what it sent.
+        """
+        engine = _engine(str(self.server.env["DATABASE_URL"]))
+        deadline = time.monotonic() + timeout
+        while True:
+            with engine.connect() as connection:
+                if not connection.execute(text("SELECT count(*) FROM inbox")).scalar():
+                    return
+            if time.monotonic() > deadline:
+                raise AssertionError("the app did not handle what it acknowledged in time")
+            time.sleep(0.01)
 
     def command(self, user: str, channel: str, text: str) -> Response:
         """Type `/matchday <text>` in a channel."""

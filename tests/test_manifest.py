@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
+from bot.events import USED_EVENTS
 from handlers import register_all
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,6 +83,11 @@ def test_manifest_events_are_exactly_the_registered_ones() -> None:
     wired = registered()["event"]
     expected = (wired - {"message"}) | (set(MESSAGE_EVENTS) if "message" in wired else set())
     assert declared == expected
+
+
+def test_every_event_with_a_listener_is_one_the_web_app_hands_on() -> None:
+    """An event outside USED_EVENTS is dropped before Bolt sees it: its listener never runs."""
+    assert registered()["event"] == set(USED_EVENTS)
 
 
 def test_interactivity_is_on_when_buttons_or_modals_are_registered() -> None:

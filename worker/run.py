@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
@@ -27,8 +28,20 @@ INTERACTIONS_KEPT = timedelta(days=1)
 RUNNING_GAP = timedelta(minutes=3)
 
 
+INBOX_BUSY_SECONDS = 0.01  # between sweeps while deliveries keep arriving
+INBOX_IDLE_SECONDS = 0.1  # at most this long between sweeps when nothing arrives
+
+
+class InboxSweeper(Protocol):
+    """What the worker needs of the inbox (handlers/inbox.py)."""
+
+    def sweep(self) -> int: ...
+
+    def stop(self) -> None: ...
+
+
 class Worker:
-    """The scheduler's tick and the outbox sender of one process."""
+    """The scheduler's tick, the outbox sender and the inbox's sweeper of one process."""
 
     def __init__(
         self,
@@ -37,8 +50,11 @@ class Worker:
         tick: Callable[[Deps, WebClient], None],
         *,
         scheduled: bool = True,
+        inbox: InboxSweeper | None = None,
     ) -> None:
         self.scheduled = scheduled
+        self.inbox = inbox
+        self._stopped = threading.Event()
         self.deps = deps
         self.client = client
         self._tick = tick
@@ -63,6 +79,8 @@ class Worker:
             logger.exception("could not check for messages held while the app was away")
         self.sender.start()
         self.tasks.start()
+        if self.inbox is not None:
+            threading.Thread(target=self._sweep_inbox, name="inbox-sweeper", daemon=True).start()
         if not self.scheduled:
             return self
         scheduler = BackgroundScheduler(timezone="UTC")
@@ -82,11 +100,27 @@ class Worker:
         return self
 
     def stop(self) -> None:
-        """Stop the scheduler and the sender."""
+        """Stop the scheduler, the inbox's sweeper and the sender."""
+        self._stopped.set()
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
+        if self.inbox is not None:
+            self.inbox.stop()
         self.sender.stop()
         self.tasks.stop()
+
+    def _sweep_inbox(self) -> None:
+        """Hand on the clicks and events waiting in the inbox: often while they arrive,
+        every INBOX_IDLE_SECONDS when none do."""
+        assert self.inbox is not None
+        pause = INBOX_BUSY_SECONDS
+        while not self._stopped.wait(pause):
+            try:
+                taken = self.inbox.sweep()
+            except Exception as error:  # the database away: try again later
+                logger.warning("could not sweep the inbox: %s", type(error).__name__)
+                taken = 0
+            pause = INBOX_BUSY_SECONDS if taken else min(pause * 2, INBOX_IDLE_SECONDS)
 
     def tick(self) -> None:
         """Run every kind of due work once, saying the tick is alive before and after.

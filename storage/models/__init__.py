@@ -23,6 +23,7 @@ from storage.models.membership import (
 )
 from storage.models.outbox import (
     HeartbeatRow,
+    InboxRow,
     InteractionRow,
     OutboxRow,
     OutboxStatus,
@@ -67,6 +68,7 @@ __all__ = [
     "FocusAreaRow",
     "FollowUpRow",
     "HeartbeatRow",
+    "InboxRow",
     "InteractionRow",
     "MatchdayPartyRow",
     "MatchdayRequestRow",

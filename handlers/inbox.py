@@ -1,0 +1,135 @@
+"""The inbox: clicks and events answered at once, handled right after the answer.
+
+For a button click (``block_actions``) or an Events API event Slack needs nothing but an
+empty 200; what follows is work. So the web app keeps the delivery in the inbox (one
+committed insert, with the click's claim) and answers. Then the delivery is handed to the
+app's listeners, exactly as Bolt would have, and removed once handled:
+
+* by a thread of the same process, right after the answer, when the worker runs inside
+  ``matchday serve`` (``here``);
+* otherwise by the worker process (``matchday worker``), whose sweeper looks for
+  deliveries due every few milliseconds while they arrive (worker/run.py): the web
+  process only answers, and the work never competes with the next answer for its CPU.
+
+* Nothing acknowledged is lost: a process that dies between the answer and the end of the
+  handling leaves the delivery in the inbox under a lease; when the lease ends the
+  worker's sweeper hands it on again.
+* Nothing twice: a delivery waits under its key (Slack's event id, or the click's claim),
+  so Slack's retry of an event still waiting is not kept twice; the listeners keep their
+  own guards (an event id recorded with the answer it carried, the click's claim).
+* A delivery that fails for a passing reason (the database away) is tried again after
+  RETRY_AFTER; after MAX_ATTEMPTS it is dropped with an error in the log.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from slack_bolt import App
+from slack_bolt.request import BoltRequest
+
+from bot.background import ContextThreadPool
+from bot.deps import Deps
+from storage.db import request_scope
+from storage.repositories import inbox, interactions
+from storage.repositories.inbox import Delivery
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER = timedelta(seconds=30)
+MAX_ATTEMPTS = 3
+
+
+class Inbox:
+    """Keeps deliveries before the answer, and hands them to the listeners after it."""
+
+    def __init__(self, app: App, deps: Deps, *, here: bool = True, workers: int = 4) -> None:
+        self._app = app
+        self._deps = deps
+        self._here = here
+        # Far longer than any listener takes; MATCHDAY_INBOX_LEASE_SECONDS.
+        self._lease = timedelta(seconds=deps.settings.MATCHDAY_INBOX_LEASE_SECONDS)
+        self._pool = ContextThreadPool(max_workers=workers, thread_name_prefix="inbox")
+
+    def receive(
+        self, *, key: str, kind: str, content_type: str, body: bytes, claim: str = ""
+    ) -> bool:
+        """Keep one delivery, then hand it on after the answer; False for a repeat.
+
+        ``claim``: the click's key (see storage.repositories.interactions), taken in the
+        same transaction. Raises when the database cannot keep it: the caller then lets
+        Bolt handle the request before answering, as it would without the inbox.
+        """
+        text = body.decode("utf-8", errors="replace")
+        now = self._deps.clock.now()
+        with self._deps.sessions.begin() as session:
+            if claim and not interactions.claim(session=session, key=claim, now=now):
+                return False
+            delivery_id = inbox.receive(
+                session=session,
+                key=key,
+                kind=kind,
+                content_type=content_type,
+                body=text,
+                now=now,
+                lease=self._lease if self._here else timedelta(0),
+                attempts=1 if self._here else 0,
+            )
+        if delivery_id is None:
+            return False
+        if not self._here:
+            return True  # due at once: the worker's sweeper hands it on
+        self._pool.submit(self.handle, Delivery(delivery_id, kind, content_type, text, 1))
+        return True
+
+    def handle(self, delivery: Delivery) -> None:
+        """Run the app's listeners on one delivery; it leaves the inbox when handled."""
+        request = BoltRequest(body=delivery.body, headers={"content-type": [delivery.content_type]})
+        status = 500
+        try:
+            with request_scope(self._deps.sessions):
+                status = self._app.dispatch(request).status
+        except Exception:
+            logger.exception("could not handle a %s from the inbox", delivery.kind)
+        # Bolt answers 500 when it is worth another try (an event whose database was away);
+        # anything else had its effect or never can (no listener: 404).
+        finished = status < 500 or delivery.attempts >= MAX_ATTEMPTS
+        if status >= 500 and finished:
+            logger.error(
+                "dropped a %s after %d attempts (inbox %d)",
+                delivery.kind,
+                delivery.attempts,
+                delivery.id,
+            )
+        try:
+            with self._deps.sessions.begin() as session:
+                if finished:
+                    inbox.handled(session=session, delivery_id=delivery.id)
+                else:
+                    until = self._deps.clock.now() + RETRY_AFTER
+                    inbox.later(session=session, delivery_id=delivery.id, until=until)
+        except Exception:  # the lease runs out and the sweep hands it on again
+            logger.warning("could not update inbox %d", delivery.id)
+
+    def sweep(self) -> int:
+        """Hand on the deliveries whose lease ran out; how many were taken."""
+        now = self._deps.clock.now()
+        with self._deps.sessions() as session:
+            left = inbox.left_behind(session=session, now=now)
+        taken = 0
+        for delivery_id in left:
+            with self._deps.sessions.begin() as session:
+                delivery = inbox.take(
+                    session=session, delivery_id=delivery_id, now=now, lease=self._lease
+                )
+            if delivery is None:
+                continue  # another process took it
+            logger.info("handing on a %s left behind (inbox %d)", delivery.kind, delivery.id)
+            self._pool.submit(self.handle, delivery)
+            taken += 1
+        return taken
+
+    def stop(self) -> None:
+        """Finish what was handed on."""
+        self._pool.shutdown(wait=True)

@@ -1,0 +1,95 @@
+"""Clicks and events acknowledged to Slack before they are handled (see handlers/inbox.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from storage.models import InboxRow
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One delivery to hand to the app's listeners."""
+
+    id: int
+    kind: str
+    content_type: str
+    body: str
+    attempts: int
+
+
+def receive(
+    *,
+    session: Session,
+    key: str,
+    kind: str,
+    content_type: str,
+    body: str,
+    now: datetime,
+    lease: timedelta,
+    attempts: int = 1,
+) -> int | None:
+    """Keep a delivery until it is handled; None when the same key is already waiting.
+
+    ``attempts``: 1 when the receiving process hands it on itself, 0 when a worker will."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(InboxRow)
+        .values(
+            key=key[:200],
+            kind=kind[:40],
+            content_type=content_type[:100],
+            body=body,
+            received_at=now,
+            lease_until=now + lease,
+            attempts=attempts,
+        )
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(InboxRow.id)
+    )
+    return session.execute(statement).scalar()
+
+
+def handled(*, session: Session, delivery_id: int) -> None:
+    """The delivery had its effect (or never can): it leaves the inbox."""
+    session.execute(delete(InboxRow).where(InboxRow.id == delivery_id))
+
+
+def later(*, session: Session, delivery_id: int, until: datetime) -> None:
+    """Handling failed for a passing reason: the sweep tries again after ``until``."""
+    session.execute(update(InboxRow).where(InboxRow.id == delivery_id).values(lease_until=until))
+
+
+def left_behind(*, session: Session, now: datetime, limit: int = 50) -> list[int]:
+    """Deliveries due: kept for the worker, or whose handler's lease ran out (its process
+    died, or handling failed for a passing reason)."""
+    rows = session.execute(
+        select(InboxRow.id).where(InboxRow.lease_until <= now).order_by(InboxRow.id).limit(limit)
+    )
+    return [int(row_id) for row_id in rows.scalars()]
+
+
+def take(*, session: Session, delivery_id: int, now: datetime, lease: timedelta) -> Delivery | None:
+    """Take a delivery left behind, unless another process took it first."""
+    taken = session.execute(
+        update(InboxRow)
+        .where(InboxRow.id == delivery_id, InboxRow.lease_until <= now)
+        .values(lease_until=now + lease, attempts=InboxRow.attempts + 1)
+        .returning(
+            InboxRow.id, InboxRow.kind, InboxRow.content_type, InboxRow.body, InboxRow.attempts
+        )
+    ).first()
+    if taken is None:
+        return None
+    return Delivery(int(taken[0]), str(taken[1]), str(taken[2]), str(taken[3]), int(taken[4]))
+
+
+def waiting(*, session: Session) -> int:
+    """How many deliveries wait to be handled (for tests and metrics)."""
+    return int(session.execute(select(func.count()).select_from(InboxRow)).scalar_one())

@@ -1,0 +1,260 @@
+"""Clicks and events are answered at once and handled after the answer (handlers/inbox.py).
+
+What a web process answered survives it: killed with SIGKILL before the work was done,
+its deliveries are handled by a worker, each exactly once, also when Slack delivers them
+again. A delivery whose handler died is taken over when its lease ends, and one that keeps
+failing is tried a few times, then dropped.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+from slack_bolt import App, BoltResponse
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from benchmarks.ack_kinds import MANAGER, THREAD_CHANNEL, Seeded, seed
+from benchmarks.ack_latency import populate
+from bot.app import new_deps
+from bot.clock import SystemClock
+from bot.config import Settings
+from handlers.inbox import MAX_ATTEMPTS, Inbox
+from sandbox import payloads
+from sandbox.signing import JSON_CONTENT_TYPE, post_to_app
+from sandbox.slack_api import FakeSlack
+from storage.db import make_engine, make_session_factory
+from storage.migrate import upgrade
+from storage.models import AnswerRow, AssessmentRow, InboxRow
+from storage.repositories import inbox, outbox
+from tests.conftest import _create_postgres_database, _drop_postgres_database
+from tests.e2e import BOT_TOKEN, SIGNING_SECRET, ServerProcess
+
+ROOT = Path(__file__).resolve().parent.parent
+THREADS = 6
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def own_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of its own: the shared test server's worker must not sweep its inbox."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'inbox.db'}"
+        upgrade(url)
+        yield url
+        return
+    name, url = _create_postgres_database()
+    upgrade(url)
+    yield url
+    _drop_postgres_database(name)
+
+
+@pytest.fixture
+def own_sessions(own_database: str) -> Iterator[sessionmaker[Session]]:
+    engine = make_engine(own_database)
+    yield make_session_factory(engine, SystemClock())
+    engine.dispose()
+
+
+def _reply(seeded: Seeded, n: int) -> tuple[str, str]:
+    """The first answer in the n-th seeded thread, as Slack delivers it (body, event id)."""
+    event = payloads.message_event(
+        MANAGER,
+        THREAD_CHANNEL,
+        f"Snow on the cycle paths, thread {n}",
+        ts=f"{time.time():.6f}",
+        thread_ts=seeded.threads[n],
+    )
+    event_id = f"EvINBOX{n:05d}"
+    return payloads.event_callback(event, event_id=event_id), event_id
+
+
+def _deliver(server: ServerProcess, body: str) -> tuple[int, bytes]:
+    status, _headers, data = post_to_app(
+        server.url + "/slack/events", SIGNING_SECRET, body, JSON_CONTENT_TYPE
+    )
+    return status, data
+
+
+def _answers(sessions: sessionmaker[Session], seeded: Seeded) -> list[int]:
+    """How many answers each seeded thread's assessment holds, in thread order."""
+    with sessions() as session:
+        counts = dict(
+            session.execute(
+                select(AssessmentRow.thread_ts, func.count(AnswerRow.id))
+                .outerjoin(AnswerRow, AnswerRow.assessment_id == AssessmentRow.id)
+                .group_by(AssessmentRow.thread_ts)
+            ).all()
+        )
+    return [int(counts.get(thread, 0)) for thread in seeded.threads[:THREADS]]
+
+
+def _waiting(sessions: sessionmaker[Session]) -> int:
+    with sessions() as session:
+        return inbox.waiting(session=session)
+
+
+def _until(condition: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def _worker(database_url: str, api_url: str, log: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_URL": api_url,
+        "DATABASE_URL": database_url,
+        "MATCHDAY_SCHEDULER": "false",
+    }
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def test_replies_a_killed_web_process_answered_are_handled_by_a_worker_once(
+    own_database: str,
+    own_sessions: sessionmaker[Session],
+    slack: FakeSlack,
+    tmp_path: Path,
+) -> None:
+    populate(slack)
+    seeded = seed(own_sessions, threads=THREADS)
+    with own_sessions.begin() as session:  # a worker beat: the web process is healthy
+        outbox.beat(session=session, name="sender", now=datetime.now(UTC))
+    web = ServerProcess(
+        own_database,
+        slack.api_url,
+        tmp_path / "web.log",
+        MATCHDAY_WORKER="false",
+        MATCHDAY_SCHEDULER="false",
+    ).start()
+    replies = [_reply(seeded, n) for n in range(THREADS)]
+    try:
+        for body, _event_id in replies:
+            assert _deliver(web, body) == (200, b"")
+        assert _deliver(web, replies[0][0]) == (200, b"")  # Slack's retry while it waits
+    finally:
+        web.kill()  # SIGKILL: nothing after the answers was done
+    assert _waiting(own_sessions) == THREADS
+    assert _answers(own_sessions, seeded) == [0] * THREADS
+
+    def told() -> set[str]:
+        return {str(call.args.get("thread_ts")) for call in slack.calls_to("chat.postMessage")}
+
+    worker = _worker(own_database, slack.api_url, tmp_path / "worker.log")
+    try:
+        _until(lambda: _waiting(own_sessions) == 0, 30, "the worker did not take the inbox")
+        # Each thread is told its next step by the worker's sender.
+        _until(lambda: set(seeded.threads[:THREADS]) <= told(), 30, "a thread was not told")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=15)
+    assert _answers(own_sessions, seeded) == [1] * THREADS
+
+    # Slack delivers them all again (its retries): each is recorded once all the same.
+    again = ServerProcess(
+        own_database, slack.api_url, tmp_path / "again.log", MATCHDAY_SCHEDULER="false"
+    ).start()
+    try:
+        for body, _event_id in replies:
+            assert _deliver(again, body) == (200, b"")
+        _until(lambda: _waiting(own_sessions) == 0, 30, "the retries were not handled")
+    finally:
+        again.stop()
+    assert _answers(own_sessions, seeded) == [1] * THREADS
+
+
+def test_a_delivery_whose_handler_died_is_taken_over_after_its_lease(
+    own_database: str,
+    own_sessions: sessionmaker[Session],
+    slack: FakeSlack,
+    tmp_path: Path,
+) -> None:
+    populate(slack)
+    seeded = seed(own_sessions, threads=1)
+    body, event_id = _reply(seeded, 0)
+    now = datetime.now(UTC)
+    with own_sessions.begin() as session:  # as a process leaves it that died while handling
+        session.add(
+            InboxRow(
+                key="event:" + event_id,
+                kind="event:message",
+                content_type=JSON_CONTENT_TYPE,
+                body=body,
+                received_at=now,
+                lease_until=now + timedelta(seconds=3),
+                attempts=1,
+            )
+        )
+    server = ServerProcess(
+        own_database,
+        slack.api_url,
+        tmp_path / "server.log",
+        MATCHDAY_SCHEDULER="false",
+        MATCHDAY_INBOX_LEASE_SECONDS="2",
+    ).start()
+    try:
+        assert _waiting(own_sessions) == 1  # its lease holds: nobody takes it yet
+        _until(lambda: _waiting(own_sessions) == 0, 20, "the lease ended, nobody took over")
+    finally:
+        server.stop()
+    assert _answers(own_sessions, seeded)[:1] == [1]
+
+
+def _retry_later(sessions: sessionmaker[Session]) -> bool:
+    """The one delivery is kept, due again in RETRY_AFTER rather than now."""
+    with sessions() as session:
+        leases = list(session.scalars(select(InboxRow.lease_until)))
+    return len(leases) == 1 and leases[0] > datetime.now(UTC) + timedelta(seconds=10)
+
+
+class _Failing:
+    """Listeners that fail for a passing reason, as when the database is away."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def dispatch(self, _request: object) -> BoltResponse:
+        self.calls += 1
+        return BoltResponse(status=500, body="")
+
+
+def test_a_delivery_that_keeps_failing_is_retried_then_dropped(
+    own_database: str, own_sessions: sessionmaker[Session]
+) -> None:
+    settings = Settings(
+        SLACK_BOT_TOKEN="xoxb-test", DATABASE_URL=own_database, MATCHDAY_INBOX_LEASE_SECONDS=2
+    )
+    deps = new_deps(settings)
+    failing = _Failing()
+    kept = Inbox(cast(App, failing), deps, here=False)  # the sweep below hands it on
+    try:
+        assert kept.receive(key="event:EvFAIL", kind="event:message", content_type="x", body=b"{}")
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            with own_sessions.begin() as session:  # its retry is due (not after 30 s)
+                session.execute(update(InboxRow).values(lease_until=datetime.now(UTC)))
+            assert kept.sweep() == 1
+            _until(lambda n=attempt: failing.calls == n, 10, "not handed on")
+            if attempt < MAX_ATTEMPTS:
+                _until(lambda: _retry_later(own_sessions), 10, "not kept for a retry")
+        _until(lambda: _waiting(own_sessions) == 0, 10, "not dropped")
+        assert kept.sweep() == 0
+        assert failing.calls == MAX_ATTEMPTS
+    finally:
+        kept.stop()
+        deps.engine.dispose()

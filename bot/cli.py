@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -104,6 +105,9 @@ def _worker(settings: Settings) -> None:
     from bot.app import create_app, new_deps, start_worker
     from handlers.inbox import Inbox
 
+    # Before any thread starts (on Linux each thread has its own niceness, inherited): where
+    # the worker shares cores with web processes, their answers to Slack go first.
+    os.nice(settings.MATCHDAY_WORKER_NICE)
     deps = new_deps(settings)
     app = create_app(settings, deps)  # the listeners that handle the inbox's clicks and events
     worker = start_worker(deps, app.client, Inbox(app, deps))

@@ -34,6 +34,7 @@ EXPECTED = {
     "MATCHDAY_LOG_FORMAT": "text or json",
     "MATCHDAY_OUTBOX_LEASE_SECONDS": "seconds from 2 to 3600",
     "MATCHDAY_INBOX_LEASE_SECONDS": "seconds from 2 to 3600",
+    "MATCHDAY_WORKER_NICE": "a niceness from 0 to 19",
     "MATCHDAY_DB_TIMEOUT_MS": "milliseconds a web request may wait for the database (100 to 10000)",
     "MATCHDAY_CLOCK_FILE": "the path of the sandbox's clock file (set by `matchday sandbox` only)",
     "MATCHDAY_SHOWCASE": "true or false",
@@ -75,6 +76,8 @@ class Settings(BaseSettings):
     # How long a process holds a click or event it is handling; one that died is taken over
     # after it (handlers/inbox.py).
     MATCHDAY_INBOX_LEASE_SECONDS: int = Field(default=30, ge=2, le=3600)
+    # `matchday worker` runs this much nicer than the web processes beside it (Linux nice).
+    MATCHDAY_WORKER_NICE: int = Field(default=10, ge=0, le=19)
     MATCHDAY_LOG_FORMAT: Literal["text", "json"] = "text"
     # A request gives up on a slow or locked database after this long, well inside Slack's 3 s.
     MATCHDAY_DB_TIMEOUT_MS: int = Field(default=1500, ge=100, le=10_000)

@@ -3,25 +3,33 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import delete
+from sqlalchemy import Executable, bindparam, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.models import InteractionRow
+from storage.models.base import UtcDateTime
+
+
+@cache
+def _claim_statement(dialect: str) -> Executable:
+    """The insert of ``claim``, built once per dialect (it runs before every click's answer)."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return (
+        insert(InteractionRow)
+        .values(key=bindparam("key"), received_at=bindparam("received_at", type_=UtcDateTime()))
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(InteractionRow.key)
+    )
 
 
 def claim(*, session: Session, key: str, now: datetime) -> bool:
     """True for the first delivery of this interaction, False for any repeat."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(InteractionRow)
-        .values(key=key[:200], received_at=now)
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(InteractionRow.key)
-    )
-    return session.execute(statement).first() is not None
+    statement = _claim_statement(session.get_bind().dialect.name)
+    return session.execute(statement, {"key": key[:200], "received_at": now}).first() is not None
 
 
 def release(*, session: Session, key: str) -> None:

@@ -286,7 +286,7 @@ class _WorkCollector(Collector):
         self.deps = deps
 
     def collect(self) -> Iterable[GaugeMetricFamily]:
-        from storage.repositories import operations, outbox
+        from storage.repositories import inbox, operations, outbox
 
         now = self.deps.clock.now()
         try:
@@ -294,6 +294,7 @@ class _WorkCollector(Collector):
                 depth = outbox.depth(session=session, now=now)
                 beats = outbox.heartbeats(session=session)
                 unsent = operations.checkins_due_unsent(session=session, now=now)
+                waiting = inbox.waiting(session=session)
         except Exception:
             logger.warning("metrics: the database did not answer")
             return
@@ -307,6 +308,11 @@ class _WorkCollector(Collector):
         )
         yield GaugeMetricFamily(
             "matchday_outbox_held", "Outbox rows held for Slack to be reachable", value=depth.held
+        )
+        yield GaugeMetricFamily(
+            "matchday_inbox_waiting",
+            "Clicks and events answered and not yet handled (a worker must be running)",
+            value=waiting,
         )
         yield GaugeMetricFamily(
             "matchday_checkins_due_unsent", "Check-ins due but not yet posted", value=unsent

@@ -118,6 +118,7 @@ def test_metrics_show_requests_and_what_the_worker_owes(
         "matchday_outbox_due",
         "matchday_outbox_oldest_due_seconds",
         "matchday_checkins_due_unsent",
+        "matchday_inbox_waiting",
         "matchday_tick_seconds_since_last",
         "matchday_sender_seconds_since_last",
         "matchday_slack_calls_total",

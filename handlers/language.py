@@ -41,6 +41,7 @@ from bot.text import USER_ID
 from bot.views.help import build_notice, unlinked_channel
 from handlers.commands import CommandRequest, Outcome, Reply, subcommand
 from handlers.common import remember_caller
+from handlers.inbox import AFTER_THE_ANSWER
 from storage.repositories import languages, organisations, people
 
 logger = logging.getLogger(__name__)
@@ -69,15 +70,23 @@ class Languages:
         locale = person.get("locale")
         locale = locale if isinstance(locale, str) and locale else None
         self.cache.put(user_id, locale)
+        if locale is not None:  # for the other processes, which have caches of their own
+            try:
+                with self.deps.sessions.begin() as session:
+                    languages.remember_locale(
+                        session=session, user_id=user_id, locale=locale, now=self.deps.clock.now()
+                    )
+            except DBAPIError:
+                logger.info("could not keep the locale of %s", user_id)
         return locale
 
-    def locale(self, user_id: str, *, refresh_later: bool) -> str | None:
+    def locale(self, user_id: str, *, refresh_later: bool, stored: str | None = None) -> str | None:
         """The person's Slack locale from the cache.
 
         With ``refresh_later`` (on the way to an acknowledgement) Slack is never asked
         before the ack: an unknown or stale locale is fetched afterwards, and this request
-        falls back to the person's organisation or English. Otherwise (after the ack) an
-        unknown locale is asked for now.
+        uses the one another process kept (``stored``), or falls back to the person's
+        organisation or English. Otherwise (after the ack) an unknown locale is asked for now.
         """
         known, locale, fresh = self.cache.get(user_id)
         if fresh:
@@ -86,7 +95,7 @@ class Languages:
             if known:
                 self.cache.put(user_id, locale, FAILED_TTL)  # one refresh at a time
             self.deps.after_ack.submit(self.fetch_locale, user_id)
-            return locale if known else None
+            return locale if known else stored
         return self.fetch_locale(user_id)
 
     def choice(
@@ -108,7 +117,7 @@ class Languages:
         if found.chosen_language is not None:
             return Choice(found.chosen_language, Source.CHOSEN), None
         groups = found.organisation_languages
-        locale = self.locale(user_id, refresh_later=refresh_later)
+        locale = self.locale(user_id, refresh_later=refresh_later, stored=found.slack_locale)
         return choose(chosen=None, slack_locale=locale, organisation_languages=groups), locale
 
     def middleware(
@@ -127,9 +136,14 @@ class Languages:
         user_id = context.user_id
         language = DEFAULT_LANGUAGE
         remember_caller(None)
+        # A click or event from the inbox is handled after its answer: the locale it may
+        # need is asked for now rather than after the ack (handlers/inbox.py).
+        before_the_answer = not context.get(AFTER_THE_ANSWER)
         if user_id and not self._ignored(body, req, resp) and USER_ID.match(user_id):
             try:
-                language = self.choice(user_id, refresh_later=True, remember=True)[0].language
+                language = self.choice(user_id, refresh_later=before_the_answer, remember=True)[
+                    0
+                ].language
             except DBAPIError:
                 # The database is away or locked: answer politely now (app.error), rather
                 # than wait for it a second time in the listener.

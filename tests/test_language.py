@@ -228,6 +228,26 @@ def test_people_read_their_choice_their_slack_locale_or_their_organisations_lang
     found.deps.after_ack.shutdown()
 
 
+def test_a_locale_one_process_learned_answers_the_first_request_in_another(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    """Startup people have no organisation language: before the ack a process whose cache
+    does not know them yet reads the locale another process learned from Slack."""
+    worker = _languages(engine, sessions, {"USWEDE0002": "sv-SE"})
+    web = _languages(engine, sessions, {"USWEDE0002": "sv-SE"})
+    assert worker.choice("USWEDE0002")[0] == Choice("sv", Source.SLACK)  # asks Slack now
+    web_client = web.client
+    assert isinstance(web_client, FakeUsersInfo)
+    choice, _locale = web.choice("USWEDE0002", refresh_later=True)
+    assert choice == Choice("sv", Source.SLACK)
+    web.deps.after_ack.shutdown()  # the refresh after the ack asks Slack, as before
+    worker.deps.after_ack.shutdown()
+    assert web_client.calls == 1
+    stranger = _languages(engine, sessions, {})
+    assert stranger.choice("UNEVERSEEN", refresh_later=True)[0] == Choice("en", Source.DEFAULT)
+    stranger.deps.after_ack.shutdown()
+
+
 def test_an_english_slack_locale_does_not_outrank_the_organisations_swedish() -> None:
     from bot.language import Source, choose
 

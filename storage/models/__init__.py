@@ -19,6 +19,7 @@ from storage.models.membership import (
     ApplicationRow,
     OrganisationLanguageRow,
     PersonLanguageRow,
+    PersonLocaleRow,
     ResourceRow,
 )
 from storage.models.outbox import (
@@ -85,6 +86,7 @@ __all__ = [
     "OutboxStatus",
     "OutsiderNoticeRow",
     "PersonLanguageRow",
+    "PersonLocaleRow",
     "PilotPersonRow",
     "PilotRow",
     "PitchContentRemovalRow",

@@ -137,6 +137,16 @@ class PersonLanguageRow(Base):
     chosen_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
 
+class PersonLocaleRow(Base):
+    """The locale Slack last gave for a person, so that every process knows it at once."""
+
+    __tablename__ = "person_locales"
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    locale: Mapped[str] = mapped_column(String(35))
+    fetched_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class OrganisationLanguageRow(Base):
     """An organisation's language when it is not the default (Swedish for public bodies)."""
 

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.language import organisation_language
 from bot.programme import OrganisationKind
-from storage.models import MemberRow, OrganisationLanguageRow, OrganisationRow, PersonLanguageRow
+from storage.models import (
+    MemberRow,
+    OrganisationLanguageRow,
+    OrganisationRow,
+    PersonLanguageRow,
+    PersonLocaleRow,
+)
 from storage.repositories import audit
 
 
@@ -28,6 +38,18 @@ def choose(*, session: Session, user_id: str, language: str | None) -> None:
     else:
         row.language = language
     session.flush()
+
+
+def remember_locale(*, session: Session, user_id: str, locale: str, now: datetime) -> None:
+    """Keep the locale Slack gave for a person (every process reads it with the identity)."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(PersonLocaleRow).values(user_id=user_id, locale=locale[:35], fetched_at=now)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["user_id"],
+            set_={"locale": statement.excluded.locale, "fetched_at": statement.excluded.fetched_at},
+        )
+    )
 
 
 def organisation_languages_of(*, session: Session, user_id: str) -> list[str]:

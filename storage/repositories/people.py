@@ -18,6 +18,7 @@ from storage.models import (
     OrganisationLanguageRow,
     OrganisationRow,
     PersonLanguageRow,
+    PersonLocaleRow,
     RepresentativeRow,
 )
 from storage.repositories import audit
@@ -31,6 +32,7 @@ class Identity:
     caller: Caller
     chosen_language: str | None
     organisation_languages: tuple[str, ...]
+    slack_locale: str | None = None  # the locale Slack last gave, kept by any process
 
 
 @cache
@@ -67,6 +69,9 @@ def _identity_query() -> Executable:
             blank,
             literal(0),
         ).where(PersonLanguageRow.user_id == user_id),
+        select(
+            literal("locale"), literal(0), PersonLocaleRow.locale, blank, blank, literal(0)
+        ).where(PersonLocaleRow.user_id == user_id),
     )
 
 
@@ -78,13 +83,14 @@ def identity(*, session: Session, user_id: str, configured_admins: Iterable[str]
     startups = frozenset(int(row[1]) for row in rows if row[0] == "startup")
     is_admin = user_id in set(configured_admins) or any(row[0] == "admin" for row in rows)
     language = next((str(row[2]) for row in rows if row[0] == "language"), None)
+    locale = next((str(row[2]) for row in rows if row[0] == "locale"), None)
     caller = Caller(
         user_id=user_id, is_admin=is_admin, memberships=memberships, startup_ids=startups
     )
     spoken = tuple(
         organisation_language(OrganisationKind(row[3]), row[4] or None) for row in members
     )
-    return Identity(caller, language, spoken)
+    return Identity(caller, language, spoken, locale)
 
 
 def identify(

@@ -1,4 +1,4 @@
-"""the inbox: clicks and events acknowledged before they are handled
+"""the inbox (clicks and events acknowledged before they are handled), people's Slack locales
 
 Revision ID: 0022
 Revises: 0021
@@ -32,9 +32,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("inbox", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_inbox_lease_until"), ["lease_until"], unique=False)
+    op.create_table(
+        "person_locales",
+        sa.Column("user_id", sa.String(length=32), nullable=False),
+        sa.Column("locale", sa.String(length=35), nullable=False),
+        sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_person_locales")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("person_locales")
     with op.batch_alter_table("inbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_inbox_lease_until"))
     op.drop_table("inbox")

@@ -32,12 +32,15 @@ class MatchdayServer(BaseApplication):  # type: ignore[misc]
 
         deps = new_deps(self._settings)
         app = create_app(self._settings, deps)
-        # With a worker here, clicks and events are handled here right after their answer;
-        # without, they wait in the inbox for a worker process (`matchday worker`).
-        inbox = Inbox(app, deps, here=self._settings.MATCHDAY_WORKER)
-        if self._settings.MATCHDAY_WORKER:
-            start_worker(deps, app.client, inbox)
-        return make_wsgi(app, deps, inbox)
+        if not self._settings.MATCHDAY_WORKER:
+            # Clicks and events are answered at once and wait in the inbox for a worker
+            # process (`matchday worker`), which does the work on a CPU of its own.
+            return make_wsgi(app, deps, Inbox(app, deps, here=False))
+        # One process does everything: it handles clicks and events before answering, as
+        # work after the answer would only compete with its next answer for the same CPU.
+        # Its worker sweeps what web processes without a worker left in the inbox.
+        start_worker(deps, app.client, Inbox(app, deps))
+        return make_wsgi(app, deps)
 
 
 def gunicorn_options(

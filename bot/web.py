@@ -37,18 +37,14 @@ def make_wsgi(app: App, deps: Deps, inbox: Inbox | None = None) -> WsgiApp:
     """Route /slack/events to Bolt, /healthz to the health check, /metrics to Prometheus,
     /showcase to the public pages.
 
-    ``inbox``: where clicks and events wait after their answer (handlers/inbox.py); by
-    default one that hands them on in this process (the worker sweeps what is left behind).
+    ``inbox``: where clicks and events wait after their answer for a worker
+    (handlers/inbox.py); without one, Bolt handles them before the answer.
     """
     slack = SlackRequestHandler(app, path="/slack/events")
     secret = deps.settings.SLACK_SIGNING_SECRET
     verifier = SignatureVerifier(secret.get_secret_value()) if secret else None
     _watch_the_worker(deps)
     showcase = _showcase(deps)
-    if inbox is None:
-        from handlers.inbox import Inbox
-
-        inbox = Inbox(app, deps)
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -112,13 +108,13 @@ def _timed(
     environ: dict[str, Any],
     start_response: StartResponse,
     body: bytes,
-    inbox: Inbox,
+    inbox: Inbox | None,
 ) -> Iterable[bytes]:
     """Hand the request to Bolt (once per interaction); log one line and observe its latency.
 
-    A click or an event is kept in the inbox and answered at once; Bolt handles it after
-    the answer (handlers/inbox.py). Commands, forms and option lists are answered by Bolt
-    itself: their answer carries what Slack shows.
+    With an inbox, a click or an event is kept there and answered at once; a worker hands
+    it to Bolt after the answer (handlers/inbox.py). Commands, forms and option lists are
+    answered by Bolt itself: their answer carries what Slack shows.
     """
     facts = describe(environ.get("CONTENT_TYPE", ""), body)
     status_seen: list[str] = []
@@ -139,7 +135,7 @@ def _timed(
             # through every listener, and without the database.
             result = _empty(start_response)
             status_seen.append("200 ignored")
-        elif facts.get("later") and _kept(inbox, facts, environ, body):
+        elif inbox is not None and facts.get("later") and _kept(inbox, facts, environ, body):
             result = _empty(start_response)
             status_seen.append("200 " + facts["later"])
         elif key and not _first_delivery(deps, key):

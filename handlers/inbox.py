@@ -1,15 +1,15 @@
 """The inbox: clicks and events answered at once, handled right after the answer.
 
 For a button click (``block_actions``) or an Events API event Slack needs nothing but an
-empty 200; what follows is work. So the web app keeps the delivery in the inbox (one
-committed insert, with the click's claim) and answers. Then the delivery is handed to the
-app's listeners, exactly as Bolt would have, and removed once handled:
-
-* by a thread of the same process, right after the answer, when the worker runs inside
-  ``matchday serve`` (``here``);
-* otherwise by the worker process (``matchday worker``), whose sweeper looks for
-  deliveries due every few milliseconds while they arrive (worker/run.py): the web
-  process only answers, and the work never competes with the next answer for its CPU.
+empty 200; what follows is work. So a web process without a worker (``matchday serve
+--no-worker``) keeps the delivery in the inbox (one committed insert, with the click's
+claim) and answers. A worker process (``matchday worker``), whose sweeper looks for
+deliveries due every few milliseconds while they arrive (worker/run.py), hands it to the
+app's listeners, exactly as Bolt would have, and removes it once handled: the web process
+only answers, and the work never competes with its next answer for the CPU. (``here``
+hands each delivery on in the receiving process instead: the benchmarks' and tests'
+in-process app. A single ``matchday serve`` that runs its worker inside keeps no inbox:
+Bolt handles clicks and events before the answer, see bot/server.py.)
 
 * Nothing acknowledged is lost: a process that dies between the answer and the end of the
   handling leaves the delivery in the inbox under a lease; when the lease ends the
@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 RETRY_AFTER = timedelta(seconds=30)
 MAX_ATTEMPTS = 3
+AFTER_THE_ANSWER = "matchday_after_the_answer"  # in the context of a delivery handled here
 
 
 class Inbox:
@@ -57,8 +58,9 @@ class Inbox:
     ) -> bool:
         """Keep one delivery, then hand it on after the answer; False for a repeat.
 
-        ``claim``: the click's key (see storage.repositories.interactions), taken in the
-        same transaction. Raises when the database cannot keep it: the caller then lets
+        With ``here`` it is handed on in this process; otherwise it is due at once for a
+        worker's sweeper. ``claim``: the click's key (see storage.repositories.interactions),
+        taken in the same transaction. Raises when the database cannot keep it: the caller then lets
         Bolt handle the request before answering, as it would without the inbox.
         """
         text = body.decode("utf-8", errors="replace")
@@ -85,7 +87,11 @@ class Inbox:
 
     def handle(self, delivery: Delivery) -> None:
         """Run the app's listeners on one delivery; it leaves the inbox when handled."""
-        request = BoltRequest(body=delivery.body, headers={"content-type": [delivery.content_type]})
+        request = BoltRequest(
+            body=delivery.body,
+            headers={"content-type": [delivery.content_type]},
+            context={AFTER_THE_ANSWER: True},  # no 3 s to keep: Slack may be asked first
+        )
         status = 500
         try:
             with request_scope(self._deps.sessions):

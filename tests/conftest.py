@@ -20,7 +20,7 @@ from sandbox.slack_api import FakeSlack
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.models import Base, OutboxRow, OutboxStatus
-from tests.e2e import ADMIN, ServerProcess, Workspace
+from tests.e2e import ADMIN, ServerProcess, SplitServerProcess, Workspace
 
 # The demo people of the end-to-end tests.
 PEOPLE = {
@@ -177,7 +177,9 @@ def server(
     # No scheduler tick in the shared server: tests run the tick themselves on their own
     # clock, and a tick in the background (the weekly digest of a database the tests keep
     # emptying, the half-hourly channel checks) would send into other tests' fake Slack.
-    process = ServerProcess(
+    # Production's shape: clicks and events go through the inbox to a worker process
+    # (tests/test_e2e_crash.py and others start `serve` with its worker inside).
+    process = SplitServerProcess(
         database_url, fake_slack.api_url, log, MATCHDAY_SCHEDULER="false"
     ).start()
     yield process

@@ -45,9 +45,13 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """`matchday serve` exactly as an operator starts it, on a free port."""
+    """`matchday serve` exactly as an operator starts it, on a free port, with the worker
+    inside (see SplitServerProcess for production's shape)."""
+
+    worker_process = False
 
     def __init__(self, database_url: str, api_url: str, log_path: Path, **env: str) -> None:
+        self.worker: subprocess.Popen[bytes] | None = None
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -76,7 +80,16 @@ class ServerProcess:
             str(self.port),
             "--workers",
             "1",
+            *(["--no-worker"] if self.worker_process else []),
         ]
+        if self.worker_process:
+            self.worker = subprocess.Popen(
+                [sys.executable, "-m", "bot.cli", "worker"],
+                env=self.env,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
         # Its own process group, so that kill() takes gunicorn's workers down with it.
         self.process = subprocess.Popen(
             command, env=self.env, stdout=log, stderr=log, start_new_session=True
@@ -85,8 +98,9 @@ class ServerProcess:
         deadline = time.monotonic() + 60
         last = "no answer yet"
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"matchday serve exited: {self.log_path.read_text()[-2000:]}")
+            if self.process.poll() is not None or (self.worker and self.worker.poll() is not None):
+                self.stop()
+                raise RuntimeError(f"matchday exited: {self.log_path.read_text()[-2000:]}")
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
                     if response.status == 200:
@@ -104,19 +118,28 @@ class ServerProcess:
 
     def kill(self) -> None:
         """SIGKILL the server and its workers at once, as a crash or an OOM kill would."""
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        for process in (self.process, self.worker):
+            if process and process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
     def stop(self) -> None:
         """Stop the server (SIGTERM, then SIGKILL)."""
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        for process in (self.process, self.worker):
+            if process and process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+
+
+class SplitServerProcess(ServerProcess):
+    """Production's shape: `matchday serve --no-worker` beside a `matchday worker` process
+    (clicks and events then reach the listeners through the inbox)."""
+
+    worker_process = True
 
 
 @dataclass

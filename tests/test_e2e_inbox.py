@@ -20,16 +20,18 @@ from typing import Any, cast
 import pytest
 from slack_bolt import App, BoltResponse
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from benchmarks.ack_kinds import MANAGER, THREAD_CHANNEL, Seeded, seed
+from benchmarks.ack_inprocess import InProcessApp
+from benchmarks.ack_kinds import MANAGER, THREAD_CHANNEL, Request, Seeded, seed
 from benchmarks.ack_latency import populate
 from bot.app import new_deps
 from bot.clock import SystemClock
 from bot.config import Settings
 from handlers.inbox import MAX_ATTEMPTS, Inbox
 from sandbox import payloads
-from sandbox.signing import JSON_CONTENT_TYPE, post_to_app
+from sandbox.signing import JSON_CONTENT_TYPE, post_to_app, signed_headers
 from sandbox.slack_api import FakeSlack
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
@@ -258,3 +260,29 @@ def test_a_delivery_that_keeps_failing_is_retried_then_dropped(
     finally:
         kept.stop()
         deps.engine.dispose()
+
+
+def test_when_the_inbox_cannot_keep_a_delivery_it_is_handled_before_the_answer(
+    own_database: str,
+    own_sessions: sessionmaker[Session],
+    slack: FakeSlack,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A database that refuses the insert (full, locked) costs the speed, not the reply."""
+    populate(slack)
+    seeded = seed(own_sessions, threads=1)
+    running = InProcessApp(own_database, slack.api_url, SIGNING_SECRET, slack.bot_token)
+
+    def refuse(**_kwargs: object) -> bool:
+        raise OperationalError("INSERT INTO inbox", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(running.inbox, "receive", refuse)
+    try:
+        body, _event_id = _reply(seeded, 0)
+        data = body.encode()
+        headers = signed_headers(SIGNING_SECRET, data, content_type=JSON_CONTENT_TYPE)
+        answer = running.send(Request(data, headers))
+        assert answer.status.startswith("200")
+        assert _answers(own_sessions, seeded)[:1] == [1]  # recorded before the answer
+    finally:
+        running.close()

@@ -10,7 +10,9 @@ requests warm the caches, then ``--requests`` requests run under cProfile; the f
 ``benchmarks/profiles/<database>-<kind>.txt`` lists the SQL statements one request sends
 before its answer, and the top 25 functions by cumulative time (per request: divide by
 ``--requests``). Only the request's own thread is profiled: work after the ack runs in the
-after-ack pool and is not part of the answer's latency.
+after-ack pool and is not part of the answer's latency. For a click or an event, which the
+web app keeps in the inbox and answers before handling (handlers/inbox.py), the file goes
+on with that handling: its statements and the cProfile summary of ``--requests`` of them.
 """
 
 from __future__ import annotations
@@ -26,12 +28,14 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.ack_inprocess import Answer, InProcessApp
-from benchmarks.ack_kinds import KIND_KEYS, RequestMaker, kind, seed
+from benchmarks.ack_kinds import KIND_KEYS, Request, RequestMaker, kind, seed
 from benchmarks.ack_latency import HOST, populate, scratch_database
 from bot.clock import SystemClock
+from bot.web import describe
 from sandbox.slack_api import FakeSlack
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
+from storage.repositories.inbox import Delivery
 
 SECRET = "ack-profile-secret-0123456789abcdef"
 OUT = Path(__file__).parent / "profiles"
@@ -61,6 +65,37 @@ def profile_kind(
     return counted, _tidy(text.getvalue())
 
 
+def kept_in_inbox(maker: RequestMaker, key: str) -> bool:
+    """Whether the web app keeps this kind in the inbox and answers before handling it."""
+    request = maker.request(kind(key))
+    return bool(describe(request.headers.get("Content-Type", ""), request.body).get("later"))
+
+
+def profile_handling(
+    running: InProcessApp, maker: RequestMaker, key: str, requests: int
+) -> tuple[Answer, str]:
+    """What handling a kept click or event costs after its answer (handlers/inbox.py)."""
+    running.settle()  # what the answered requests left is handled first
+
+    def delivery(request: Request) -> Delivery:
+        content_type = request.headers.get("Content-Type", "")
+        return Delivery(0, key, content_type, request.body.decode(), 1)
+
+    counted = Answer("200", b"")
+    with running.counter.counting(counted):
+        running.inbox.handle(delivery(maker.request(kind(key))))
+    made = [delivery(maker.request(kind(key))) for _ in range(requests)]
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for one in made:
+        running.inbox.handle(one)
+    profiler.disable()
+    text = io.StringIO()
+    stats = pstats.Stats(profiler, stream=text)
+    stats.sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(TOP)
+    return counted, _tidy(text.getvalue())
+
+
 def _tidy(report: str) -> str:
     """Paths shortened to the package, so that the files read the same on every machine."""
     report = re.sub(r"/\S*/site-packages/", "", report)
@@ -68,8 +103,15 @@ def _tidy(report: str) -> str:
     return re.sub(r"/\S*/lib/python3\.\d+/", "", report).strip() + "\n"
 
 
-def render(database: str, key: str, answer: Answer, summary: str, requests: int) -> str:
-    """The file for one kind on one database."""
+def render(
+    database: str,
+    key: str,
+    answer: Answer,
+    summary: str,
+    requests: int,
+    after: tuple[Answer, str] | None = None,
+) -> str:
+    """The file for one kind on one database (and its handling after the answer)."""
     lines = [
         f"# {kind(key).label} on {database}",
         f"# regenerate: {COMMAND}",
@@ -78,7 +120,19 @@ def render(database: str, key: str, answer: Answer, summary: str, requests: int)
     ]
     lines += [f"#   {statement}" for statement in answer.statements]
     lines.append(f"# cProfile of {requests} requests (times are totals: divide by {requests})")
-    return "\n".join(lines) + "\n\n" + summary
+    text = "\n".join(lines) + "\n\n" + summary
+    if after is not None:
+        handled, handled_summary = after
+        lines = [
+            "",
+            "# after the answer: the delivery handled from the inbox (handlers/inbox.py), "
+            f"{len(handled.statements)} SQL statements, {handled.checkouts} connection "
+            f"checkouts, {handled.transactions} transactions",
+        ]
+        lines += [f"#   {statement}" for statement in handled.statements]
+        lines.append(f"# cProfile of {requests} handlings (totals: divide by {requests})")
+        text += "\n".join(lines) + "\n\n" + handled_summary
+    return text
 
 
 def run_database(database: str, fake: FakeSlack, args: argparse.Namespace) -> None:
@@ -93,14 +147,17 @@ def run_database(database: str, fake: FakeSlack, args: argparse.Namespace) -> No
             # after its previous reply moved it on (answered as "someone was faster").
             seeded = seed(
                 make_session_factory(engine, SystemClock()),
-                threads=args.warmup + 1 + args.requests,
+                threads=2 * (args.warmup + 2 + args.requests),
             )
             engine.dispose()
             running = InProcessApp(url, fake.api_url, SECRET, fake.bot_token)
             maker = RequestMaker(SECRET, seeded, fake.issue_trigger_id, fake.new_response_url)
             for key in args.kinds:
                 answer, summary = profile_kind(running, maker, key, args.requests, args.warmup)
-                text = render(database, key, answer, summary, args.requests)
+                after = None
+                if kept_in_inbox(maker, key):
+                    after = profile_handling(running, maker, key, args.requests)
+                text = render(database, key, answer, summary, args.requests, after)
                 if args.print:
                     print(text)
                 else:

@@ -7,6 +7,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -80,13 +81,11 @@ def _drop_postgres_database(name: str) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """A fresh database of each kind, migrated to head by Alembic (not create_all)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'matchday.db'}"
+def fresh_database(kind: str, folder: Path) -> Iterator[str]:
+    """A new database of this kind (a file in ``folder``, or a scratch PostgreSQL database
+    dropped afterwards), migrated to head by Alembic (not create_all)."""
+    if kind == "sqlite":
+        url = f"sqlite:///{folder / 'matchday.db'}"
         upgrade(url)
         yield url
         return
@@ -94,6 +93,14 @@ def database_url(
     upgrade(url)
     yield url
     _drop_postgres_database(name)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A fresh database of each kind, shared by the tests of a process."""
+    yield from fresh_database(request.param, tmp_path_factory.mktemp("db"))
 
 
 @pytest.fixture(scope="session")

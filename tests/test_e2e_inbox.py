@@ -34,28 +34,19 @@ from sandbox import payloads
 from sandbox.signing import JSON_CONTENT_TYPE, post_to_app, signed_headers
 from sandbox.slack_api import FakeSlack
 from storage.db import make_engine, make_session_factory
-from storage.migrate import upgrade
 from storage.models import AnswerRow, AssessmentRow, InboxRow
 from storage.repositories import inbox, outbox
-from tests.conftest import _create_postgres_database, _drop_postgres_database
+from tests.conftest import BACKENDS, fresh_database
 from tests.e2e import BOT_TOKEN, SIGNING_SECRET, ServerProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 THREADS = 6
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=BACKENDS)
 def own_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database of its own: the shared test server's worker must not sweep its inbox."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'inbox.db'}"
-        upgrade(url)
-        yield url
-        return
-    name, url = _create_postgres_database()
-    upgrade(url)
-    yield url
-    _drop_postgres_database(name)
+    yield from fresh_database(request.param, tmp_path)
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from handlers.inbox import MAX_ATTEMPTS, Inbox
 from sandbox import payloads
+from sandbox.blockkit import escape
 from sandbox.signing import JSON_CONTENT_TYPE, post_to_app, signed_headers
 from sandbox.slack_api import FakeSlack
 from storage.db import make_engine, make_session_factory
@@ -56,12 +57,17 @@ def own_sessions(own_database: str) -> Iterator[sessionmaker[Session]]:
     engine.dispose()
 
 
+def _typed(n: int) -> str:
+    """What the project manager types as the n-th thread's first answer."""
+    return f"Snö & is <på> cykelbanorna — *äldre* faller, tråd {n}"
+
+
 def _reply(seeded: Seeded, n: int) -> tuple[str, str]:
     """The first answer in the n-th seeded thread, as Slack delivers it (body, event id)."""
     event = payloads.message_event(
         MANAGER,
         THREAD_CHANNEL,
-        f"Snow on the cycle paths, thread {n}",
+        escape(_typed(n)),  # Slack delivers it escaped
         ts=f"{time.time():.6f}",
         thread_ts=seeded.threads[n],
     )
@@ -87,6 +93,13 @@ def _answers(sessions: sessionmaker[Session], seeded: Seeded) -> list[int]:
             ).all()
         )
     return [int(counts.get(thread, 0)) for thread in seeded.threads[:THREADS]]
+
+
+def _recorded(sessions: sessionmaker[Session]) -> set[str]:
+    """Every text value of the answers recorded."""
+    with sessions() as session:
+        fields = session.scalars(select(AnswerRow.fields)).all()
+    return {str(value) for answer in fields for value in answer.values()}
 
 
 def _waiting(sessions: sessionmaker[Session]) -> int:
@@ -158,6 +171,7 @@ def test_replies_a_killed_web_process_answered_are_handled_by_a_worker_once(
         worker.terminate()
         worker.wait(timeout=15)
     assert _answers(own_sessions, seeded) == [1] * THREADS
+    assert _recorded(own_sessions) == {_typed(n) for n in range(THREADS)}  # as typed, once
 
     # Slack delivers them all again (its retries): each is recorded once all the same.
     again = ServerProcess(

@@ -137,7 +137,7 @@ def _timed(
             status_seen.append("200 ignored")
         elif inbox is not None and facts.get("later") and _kept(inbox, facts, environ, body):
             result = _empty(start_response)
-            status_seen.append("200 " + facts["later"])
+            status_seen.append("200 kept")
         elif key and not _first_delivery(deps, key):
             # The same click or submission again (a double click, a retry): it had its effect.
             result = _empty(start_response)
@@ -178,8 +178,7 @@ def describe(content_type: str, body: bytes) -> dict[str, str]:
             if isinstance(payload, dict) and ignored_message(payload):
                 facts["ignored"] = "yes"  # a message Matchday has nothing to do with
             elif payload.get("type") == "event_callback" and facts["id"]:
-                facts["later"] = "kept"  # Slack needs nothing but a 200
-                facts["later_key"] = "event:" + facts["id"]
+                facts["later"] = "event:" + facts["id"]  # Slack needs nothing but a 200
             return facts
         form = parse_qs(body.decode("utf-8", errors="replace"))
         if "command" in form:
@@ -197,8 +196,7 @@ def describe(content_type: str, body: bytes) -> dict[str, str]:
             facts["id"] = str(action.get("action_id") or "")
             if action.get("action_ts"):
                 facts["once"] = f"action:{facts['user']}:{facts['id']}:{action['action_ts']}"
-                facts["later"] = "kept"  # Slack needs nothing but a 200
-                facts["later_key"] = facts["once"]
+                facts["later"] = facts["once"]  # Slack needs nothing but a 200
         elif kind in ("view_submission", "view_closed"):
             view = payload.get("view") or {}
             facts["id"] = str(view.get("callback_id") or "")
@@ -216,7 +214,7 @@ def _kept(inbox: Inbox, facts: dict[str, str], environ: dict[str, Any], body: by
     keep it, and Bolt handles it before the answer, as it would without the inbox."""
     try:
         inbox.receive(
-            key=facts["later_key"],
+            key=facts["later"],
             kind=facts.get("kind", ""),
             content_type=str(environ.get("CONTENT_TYPE") or ""),
             body=body,

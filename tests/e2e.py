@@ -154,6 +154,12 @@ class Response:
         return json.loads(self.body) if self.body.strip() else {}
 
 
+# How long to wait for a message Slack refused three times before taking it: the sender's
+# backoff is 1 + 2 + 4 s (bot/outbox.backoff), and a busy shared CI machine can stretch that.
+# Waiting returns as soon as the message is there, so a long bound costs nothing when it passes.
+RETRIED = 60.0
+
+
 class Workspace:
     """Sends the app what Slack would send when people type and click."""
 
@@ -164,14 +170,21 @@ class Workspace:
         self._mark = 0  # calls before this index happened before the latest request
 
     def _wait(self, method: str, predicate: Any, timeout: float, since: int = 0) -> Call:
+        started = time.time()
         deadline = time.monotonic() + timeout
         while True:
-            for call in self.fake.calls[since:]:
+            calls = self.fake.calls[since:]
+            for call in calls:
                 if call.method == method and predicate(call):
                     return call
             if time.monotonic() > deadline:
-                seen = [call.method for call in self.fake.calls[since:]]
-                raise AssertionError(f"no matching {method} call; saw {seen}")
+                # When, what and how each call ended, so a failure says where time went.
+                seen = [
+                    f"{call.time - started:+.2f}s {call.method} {call.status}"
+                    f"{'' if call.succeeded else ' ' + str(call.response.get('error'))}"
+                    for call in calls
+                ]
+                raise AssertionError(f"no matching {method} call in {timeout}s; saw {seen}")
             time.sleep(0.02)
 
     def _post(

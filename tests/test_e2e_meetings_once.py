@@ -10,14 +10,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sandbox import payloads
 from storage.models import MeetingRow, OutboxRow
-from tests.e2e import Workspace
+from tests.e2e import RETRIED, Workspace
 from tests.test_e2e_meetings import choices, propose, shortlisted
 from tests.test_e2e_programme import BUYER, PM, REP
 
 EVERYONE = (PM, BUYER, REP)
 
 
-def settled(sessions: sessionmaker[Session], prefix: str, timeout: float = 25.0) -> None:
+def settled(sessions: sessionmaker[Session], prefix: str, timeout: float = RETRIED) -> None:
     """Wait until every outbox row whose key starts with ``prefix`` has been sent."""
     deadline = time.monotonic() + timeout
     while True:

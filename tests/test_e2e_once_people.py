@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sandbox import payloads
 from storage.models import OutboxRow, PitchQuestionRow, ResourceRow
-from tests.e2e import ADMIN, Workspace
+from tests.e2e import ADMIN, RETRIED, Workspace
 from tests.test_e2e_join import application, apply_as_startup, card
 from tests.test_e2e_pitches import REP2, pitch_id, programme, send_pitch
 from tests.test_e2e_programme import NOBODY, PM, REP, add_member, org_id, setup_org
@@ -27,7 +27,7 @@ BUSY = ("pending", "sending")
 NDA = "https://docs.example.org/nda-template.docx"
 
 
-def settled(sessions: sessionmaker[Session], timeout: float = 20.0) -> None:
+def settled(sessions: sessionmaker[Session], timeout: float = RETRIED) -> None:
     """Wait until the server's sender owes nothing more (no sleep: poll the outbox)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -121,7 +121,7 @@ def test_a_deadline_reminder_that_meets_500_three_times_arrives_once(
     ws.fake.fail_next("chat.postMessage", status=500, count=3)
     # The tick claims and owes in one transaction; the server's sender does the rest.
     remind_and_close(deps, make_client(settings))
-    reminder = ws.wait_post("C0OPPS", "hours left to pitch", timeout=20)
+    reminder = ws.wait_post("C0OPPS", "hours left to pitch", timeout=RETRIED)
     assert "pitch_open" in json.dumps(reminder.args)
     settled(sessions)
     assert remind_and_close(deps, make_client(settings)) == 0

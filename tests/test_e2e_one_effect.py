@@ -14,7 +14,7 @@ from sandbox import payloads
 from sandbox.signing import post_to_app
 from sandbox.slack_api import FakeSlack
 from storage.models import PitchDecisionRow, PitchRow
-from tests.e2e import SIGNING_SECRET, Workspace
+from tests.e2e import RETRIED, SIGNING_SECRET, Workspace
 from tests.test_e2e_pitches import open_pitch_form, pitch_values, programme
 from tests.test_e2e_programme import PM, REP
 
@@ -144,8 +144,8 @@ def test_a_burst_of_pitches_while_slack_fails_gives_every_message_once(
     assert ws.submit(REP, view, pitch_values()).json() == {}
     edit = open_pitch_form(ws, REP, opportunity)
     assert ws.submit(REP, edit, pitch_values("SECOND VERSION")).json() == {}
-    ws.wait_post(REP, "was updated", timeout=20)
-    ws.wait_post("C0ORG", "Pitch from Acme", timeout=20)
+    ws.wait_post(REP, "was updated", timeout=RETRIED)
+    ws.wait_post("C0ORG", "Pitch from Acme", timeout=RETRIED)
     _settled(slack, 3)
     assert _posts(slack, "C0ORG", "Pitch from Acme") == 1  # posted once, then updated
     assert _posts(slack, REP, "was sent") == 1

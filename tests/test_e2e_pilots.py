@@ -40,7 +40,7 @@ from storage.models import (
     PitchRow,
 )
 from storage.repositories import languages, organisations, outbox, startups
-from tests.e2e import ADMIN, ServerProcess, Workspace
+from tests.e2e import ADMIN, RETRIED, ServerProcess, Workspace
 from tests.test_pilots_delivery import deps_for, posted_keys
 
 PM, BUYER, REP, NOBODY = "UPM0000001", "UBUYER0001", "UREP000001", "UNOBODY001"
@@ -535,7 +535,7 @@ def test_the_start_form_submitted_twice_starts_one_pilot(p: Pilots) -> None:
         answers = list(pool.map(lambda _n: ws.submit(PM, view, values).json(), range(2)))
     assert answers == [{}, {}]
     assert ws.submit(PM, view, values).json() == {}
-    ws.wait_post("C0PILOT", "Pilot started", timeout=20)
+    ws.wait_post("C0PILOT", "Pilot started", timeout=RETRIED)
     with p.sessions() as session:
         assert len(session.scalars(select(PilotRow)).all()) == 1
         (row,) = outbox.by_key_prefix(session=session, prefix="pilot:")

@@ -64,10 +64,12 @@ class Counter:
         if answer is not None:
             answer.statements.append(" ".join(statement.split())[:160])
 
-    def begin(self, *_args: Any) -> None:
-        """A transaction begun on a connection."""
+    def begin(self, connection: Any, *_args: Any) -> None:
+        """A transaction begun on a connection (on an autocommit connection there is none:
+        no BEGIN, no COMMIT)."""
         answer = self._into()
-        if answer is not None:
+        autocommit = connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+        if answer is not None and not autocommit:
             answer.transactions += 1
 
     def checkout(self, *_args: Any) -> None:

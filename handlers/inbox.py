@@ -32,7 +32,7 @@ from slack_bolt.request import BoltRequest
 from bot.background import ContextThreadPool
 from bot.deps import Deps
 from storage.db import request_scope
-from storage.repositories import inbox, interactions
+from storage.repositories import inbox
 from storage.repositories.inbox import Delivery
 
 logger = logging.getLogger(__name__)
@@ -64,20 +64,17 @@ class Inbox:
         Bolt handle the request before answering, as it would without the inbox.
         """
         text = body.decode("utf-8", errors="replace")
-        now = self._deps.clock.now()
-        with self._deps.sessions.begin() as session:
-            if claim and not interactions.claim(session=session, key=claim, now=now):
-                return False
-            delivery_id = inbox.receive(
-                session=session,
-                key=key,
-                kind=kind,
-                content_type=content_type,
-                body=text,
-                now=now,
-                lease=self._lease if self._here else timedelta(0),
-                attempts=1 if self._here else 0,
-            )
+        delivery_id = inbox.keep(
+            engine=self._deps.engine,
+            key=key,
+            kind=kind,
+            content_type=content_type,
+            body=text,
+            now=self._deps.clock.now(),
+            lease=self._lease if self._here else timedelta(0),
+            attempts=1 if self._here else 0,
+            claim=claim,
+        )
         if delivery_id is None:
             return False
         if not self._here:

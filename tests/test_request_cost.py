@@ -42,8 +42,9 @@ BOUNDS = {
     "help": (1, 1, 1),  # who is asking, with their language: one UNION ALL
     "team": (3, 1, 1),  # who, the channel's organisation, its group
     "areas": (5, 1, 1),
-    # A click is kept in the inbox with its claim (one transaction) and handled after the
-    # answer (handlers/inbox.py).
+    # A click is kept in the inbox with its claim (one transaction; on PostgreSQL one
+    # statement on an autocommit connection, see ON_POSTGRESQL) and handled after the answer
+    # (handlers/inbox.py).
     "button": (2, 1, 1),
     "modal": (5, 1, 2),  # the claim; who, the number check, the startup (saved unchanged)
     # Kept in the inbox under its event id and handled after the answer (its reads and the
@@ -51,6 +52,9 @@ BOUNDS = {
     "thread": (1, 1, 1),
     "ignored": (0, 0, 0),
 }
+# PostgreSQL keeps a delivery (with a click's claim) in one autocommit statement: one round
+# trip, no BEGIN and no COMMIT of its own (storage.repositories.inbox.keep).
+ON_POSTGRESQL = {"button": (1, 1, 0), "thread": (1, 1, 0)}
 
 
 @pytest.fixture
@@ -81,7 +85,8 @@ def test_each_request_stays_within_its_database_budget(
     answer = running.send(maker.request(wanted))
     assert answer.status.startswith("200"), answer.body[:300]
     assert wanted.answered_right(answer.body), answer.body[:300]
-    statements, checkouts, transactions = BOUNDS[key]
+    bounds = ON_POSTGRESQL if running.deps.engine.dialect.name == "postgresql" else {}
+    statements, checkouts, transactions = bounds.get(key, BOUNDS[key])
     assert len(answer.statements) <= statements, "\n".join(answer.statements)
     assert answer.checkouts <= checkouts
     assert answer.transactions <= transactions

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import Executable, bindparam, delete, func, select, update
+from sqlalchemy import Engine, Executable, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.models import InboxRow
 from storage.models.base import UtcDateTime
+from storage.repositories import interactions
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class Delivery:
 
 @cache
 def _receive_statement(dialect: str) -> Executable:
-    """The insert of ``receive``, built once per dialect: building SQL is not free, and this
+    """The insert of a delivery, built once per dialect: building SQL is not free, and this
     one runs before every click's and event's answer."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     return (
@@ -47,9 +48,28 @@ def _receive_statement(dialect: str) -> Executable:
     )
 
 
-def receive(
+@cache
+def _claim_and_receive_statement() -> Executable:
+    """PostgreSQL: the click's claim and its delivery in one statement, so that on an
+    autocommit connection they are one round trip and one commit, and still all or nothing.
+    A claim already taken (a repeat) inserts no delivery."""
+    return text(
+        "WITH claimed AS ("
+        " INSERT INTO interactions (key, received_at) VALUES (:claim, :received_at)"
+        " ON CONFLICT (key) DO NOTHING RETURNING key)"
+        " INSERT INTO inbox (key, kind, content_type, body, received_at, lease_until, attempts)"
+        " SELECT :key, :kind, :content_type, :body, :received_at, :lease_until, :attempts"
+        " FROM claimed"
+        " ON CONFLICT (key) DO NOTHING RETURNING id"
+    ).bindparams(
+        bindparam("received_at", type_=UtcDateTime()),
+        bindparam("lease_until", type_=UtcDateTime()),
+    )
+
+
+def keep(
     *,
-    session: Session,
+    engine: Engine,
     key: str,
     kind: str,
     content_type: str,
@@ -57,9 +77,16 @@ def receive(
     now: datetime,
     lease: timedelta,
     attempts: int = 1,
+    claim: str = "",
 ) -> int | None:
-    """Keep a delivery until it is handled; None when the same key is already waiting.
+    """Keep a delivery until it is handled, committed before this returns; None when it is
+    a repeat (the same key already waiting, or ``claim`` already taken).
 
+    This runs before the answer to every click and event, so it asks the database as little
+    as it can: on PostgreSQL one statement on an autocommit connection (no BEGIN, no
+    COMMIT of its own: one round trip); on SQLite one transaction (one fsync). Core, not
+    the ORM: there is nothing to map. ``claim``: the click's key (see
+    storage.repositories.interactions), taken together with the delivery.
     ``attempts``: 1 when the receiving process hands it on itself, 0 when a worker will."""
     values = {
         "key": key[:200],
@@ -70,8 +97,22 @@ def receive(
         "lease_until": now + lease,
         "attempts": attempts,
     }
-    statement = _receive_statement(session.get_bind().dialect.name)
-    return session.execute(statement, values).scalar()
+    dialect = engine.dialect.name
+    if dialect == "postgresql":
+        with engine.connect() as connection:
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            if claim:
+                statement = _claim_and_receive_statement()
+                return connection.execute(statement, {**values, "claim": claim[:200]}).scalar()
+            return connection.execute(_receive_statement(dialect), values).scalar()
+    with engine.begin() as connection:
+        if claim:
+            claimed = connection.execute(
+                interactions.claim_statement(dialect), {"key": claim[:200], "received_at": now}
+            ).first()
+            if claimed is None:
+                return None
+        return connection.execute(_receive_statement(dialect), values).scalar()
 
 
 def handled(*, session: Session, delivery_id: int) -> None:

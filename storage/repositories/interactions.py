@@ -15,8 +15,10 @@ from storage.models.base import UtcDateTime
 
 
 @cache
-def _claim_statement(dialect: str) -> Executable:
-    """The insert of ``claim``, built once per dialect (it runs before every click's answer)."""
+def claim_statement(dialect: str) -> Executable:
+    """The insert of ``claim``, built once per dialect (it runs before every click's answer).
+
+    Bound with ``key`` and ``received_at``; returns a row for the first delivery only."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     return (
         insert(InteractionRow)
@@ -28,7 +30,7 @@ def _claim_statement(dialect: str) -> Executable:
 
 def claim(*, session: Session, key: str, now: datetime) -> bool:
     """True for the first delivery of this interaction, False for any repeat."""
-    statement = _claim_statement(session.get_bind().dialect.name)
+    statement = claim_statement(session.get_bind().dialect.name)
     return session.execute(statement, {"key": key[:200], "received_at": now}).first() is not None
 
 

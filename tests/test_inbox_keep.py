@@ -1,0 +1,76 @@
+"""Keeping a click or an event before the answer (storage.repositories.inbox.keep).
+
+Both databases: a delivery kept is there for the worker; a repeat (the same event again,
+the same click again, or a click already taken before its answer by a process that handles
+clicks itself) keeps nothing, so it is handled once.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import SystemClock
+from storage.models import InboxRow, InteractionRow
+from storage.repositories import inbox, interactions
+
+BODY = '{"type":"event_callback","event":{"text":"Snö & is <på> *cykelbanorna*"}}'
+
+
+def _keep(engine: Engine, key: str, claim: str = "") -> int | None:
+    return inbox.keep(
+        engine=engine,
+        key=key,
+        kind="event:message",
+        content_type="application/json",
+        body=BODY,
+        now=SystemClock().now(),
+        lease=timedelta(0),
+        attempts=0,
+        claim=claim,
+    )
+
+
+def _count(sessions: sessionmaker[Session], row: type) -> int:
+    with sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(row)) or 0)
+
+
+def test_an_event_is_kept_once_under_its_event_id(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    first = _keep(engine, "event:Ev01")
+    assert first is not None
+    assert _keep(engine, "event:Ev01") is None  # Slack's retry while it waits
+    with sessions() as session:
+        kept = inbox.take(
+            session=session,
+            delivery_id=first,
+            now=SystemClock().now(),
+            lease=timedelta(seconds=30),
+        )
+    assert kept is not None and kept.body == BODY  # as it came, for the listeners
+
+
+def test_a_click_is_kept_with_its_claim_and_a_second_one_keeps_nothing(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    key = "action:U1:pitch_ask:1700000000.000100"
+    assert _keep(engine, key, claim=key) is not None
+    assert _keep(engine, key, claim=key) is None  # a double click
+    assert _count(sessions, InboxRow) == 1
+    assert _count(sessions, InteractionRow) == 1
+
+
+def test_a_click_already_taken_before_its_answer_is_not_kept_again(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    # One process handled the click before answering (a `serve` with its worker inside);
+    # Slack's retry reaches a web process with an inbox.
+    key = "action:U1:meeting_pick:1700000000.000200"
+    with sessions.begin() as session:
+        assert interactions.claim(session=session, key=key, now=SystemClock().now())
+    assert _keep(engine, key, claim=key) is None
+    assert _count(sessions, InboxRow) == 0

@@ -60,8 +60,9 @@ class Inbox:
 
         With ``here`` it is handed on in this process; otherwise it is due at once for a
         worker's sweeper. ``claim``: the click's key (see storage.repositories.interactions),
-        taken in the same transaction. Raises when the database cannot keep it: the caller then lets
-        Bolt handle the request before answering, as it would without the inbox.
+        taken together with the delivery, all or nothing. Raises when the database cannot keep
+        it: the caller then lets Bolt handle the request before answering, as it would
+        without the inbox.
         """
         text = body.decode("utf-8", errors="replace")
         delivery_id = inbox.keep(

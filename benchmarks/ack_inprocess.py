@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import io
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ from bot.config import Settings
 from bot.deps import Deps
 from bot.web import WsgiApp, make_wsgi
 from handlers.inbox import Inbox
+from sandbox.slack_api import FakeSlack
 from storage.repositories import inbox
 
 
@@ -145,6 +147,15 @@ class InProcessApp:
             if time.monotonic() > deadline:
                 raise AssertionError("the inbox was not handled in time")
             time.sleep(0.01)
+
+    def reply(self, request: Request, fake: FakeSlack) -> bytes:
+        """What the app sent through the request's response URL once it was handled: a
+        command kept in the inbox is answered empty and replies there (b"": nothing)."""
+        if not request.response_url:
+            return b""
+        self.settle()
+        replies = fake.replies_to(request.response_url)
+        return b"\n".join(json.dumps(call.args).encode() for call in replies)
 
     def close(self) -> None:
         """Let the inbox and after-ack work finish, then close the database connections."""

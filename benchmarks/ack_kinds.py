@@ -13,9 +13,12 @@ The kinds, each a request Slack sends many times a day:
   the ack);
 * ``modal``: a startup representative saves their company profile unchanged;
 * ``thread``: a project-group member answers the current step by replying in the
-  assessment's thread (each reply answers a step: the answer, the confirmation and the
-  next step are recorded before the ack);
+  assessment's thread (each reply answers a step);
 * ``ignored``: a reply in a thread a person started, which Matchday does not own.
+
+A web process without a worker keeps the commands, the click and the thread reply in the
+inbox and answers them empty (handlers/inbox.py); a command's reply then comes through its
+response URL, which ``Kind.answered_right`` is given to check.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import parse_qs
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -183,6 +187,7 @@ class Request:
 
     body: bytes
     headers: dict[str, str]
+    response_url: str = ""  # a command's: where its reply comes when it is answered empty
 
 
 Issue = Callable[[], str]  # a fresh trigger id or response URL (the fake's, or made up)
@@ -195,11 +200,17 @@ class Kind:
     key: str
     label: str
     make: Callable[[RequestMaker], tuple[str, str]]  # (body, content type)
-    needle: bytes  # what the answer must contain; b"": the answer is empty
+    needle: bytes  # what the answer (or a command's reply) must contain; b"": it is empty
 
-    def answered_right(self, body: bytes) -> bool:
-        """Whether an answer's body is the one this kind should get."""
-        return self.needle in body if self.needle else body.strip() == b""
+    def answered_right(self, body: bytes, reply: bytes = b"") -> bool:
+        """Whether an answer's body is the one this kind should get.
+
+        A command kept in the inbox is answered empty and replies through its response URL
+        a moment later (``reply``); Slack shows either the same way.
+        """
+        if not self.needle:
+            return body.strip() == b""
+        return self.needle in body or (body.strip() == b"" and self.needle in reply)
 
 
 class RequestMaker:
@@ -224,7 +235,8 @@ class RequestMaker:
         body, content_type = kind.make(self)
         data = body.encode()
         headers = signed_headers(self.secret, data, content_type=content_type)
-        return Request(data, headers)
+        fields = parse_qs(body) if content_type == FORM_CONTENT_TYPE else {}
+        return Request(data, headers, (fields.get("response_url") or [""])[0])
 
     def command(self, text: str, user: str, channel: str) -> tuple[str, str]:
         """A /matchday command."""

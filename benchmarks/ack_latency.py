@@ -338,9 +338,10 @@ class AckPath:
         """Short name of the path."""
         return self.spec.key if self.server.name == "matchday" else self.server.name
 
-    def answered_right(self, body: bytes) -> bool:
-        """Whether an ack's body is the answer this path should give."""
-        return self.spec.answered_right(body) if self.server.name == "matchday" else True
+    def answered_right(self, body: bytes, reply: bytes = b"") -> bool:
+        """Whether an ack's body (or a command's reply by its response URL) is the answer
+        this path should give."""
+        return self.spec.answered_right(body, reply) if self.server.name == "matchday" else True
 
     def request(self, fake: FakeSlack) -> tuple[bytes, dict[str, str]]:
         """A freshly signed request of this kind."""
@@ -532,13 +533,19 @@ def build_paths(servers: dict[str, Server], maker: RequestMaker) -> list[AckPath
 def warm_up(paths: Sequence[AckPath], fake: FakeSlack, args: argparse.Namespace) -> None:
     """Check each path answers as expected, then warm its threads, pools and caches."""
     for path in paths:
-        body, headers = path.request(fake)
-        first = send(path.server.port, body, headers, args.timeout)
-        if first.status != 200 or not path.answered_right(first.body):
+        made = path.maker.request(path.spec)
+        first = send(
+            path.server.port, made.body, {**made.headers, "Connection": "close"}, args.timeout
+        )
+        reply = b""
+        if first.status == 200 and not first.body.strip() and made.response_url:
+            reply = wait_for_reply(fake, made.response_url, args.timeout)
+        if first.status != 200 or not path.answered_right(first.body, reply):
             wanted = repr(path.spec.needle) if path.key == path.spec.key else "HTTP 200"
             raise BenchmarkError(
                 f"{path.key}: expected HTTP 200 with {wanted}, got "
-                f"{first.status} {first.body[:300]!r} {first.error}\n{path.server.log_tail()}"
+                f"{first.status} {first.body[:300]!r} {first.error} (reply {reply[:300]!r})\n"
+                f"{path.server.log_tail()}"
             )
         outcomes = run_concurrent(
             path, fake, args.warmup, args.threads, args.timeout, args.batch_budget
@@ -549,6 +556,17 @@ def warm_up(paths: Sequence[AckPath], fake: FakeSlack, args: argparse.Namespace)
                 f"{path.key}: {len(failed)} of {len(outcomes)} warm-up requests failed, such as "
                 f"{failed[0].status} {failed[0].error}\n{path.server.log_tail()}"
             )
+
+
+def wait_for_reply(fake: FakeSlack, response_url: str, timeout: float) -> bytes:
+    """What came through a command's response URL (b"" when nothing came in time)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        replies = fake.replies_to(response_url)
+        if replies:
+            return b"\n".join(json.dumps(call.args).encode() for call in replies)
+        time.sleep(0.02)
+    return b""
 
 
 def measure(paths: Sequence[AckPath], fake: FakeSlack, args: argparse.Namespace) -> list[Result]:

@@ -44,14 +44,21 @@ COMMAND = ".venv/bin/python -m benchmarks.ack_profile"
 
 
 def profile_kind(
-    running: InProcessApp, maker: RequestMaker, key: str, requests: int, warmup: int
+    running: InProcessApp,
+    fake: FakeSlack,
+    maker: RequestMaker,
+    key: str,
+    requests: int,
+    warmup: int,
 ) -> tuple[Answer, str]:
     """One request's statements, and the cProfile summary of ``requests`` more."""
     wanted = kind(key)
     for _ in range(warmup):
         running.send(maker.request(wanted))
-    counted = running.send(maker.request(wanted))
-    if not (counted.status.startswith("200") and wanted.answered_right(counted.body)):
+    request = maker.request(wanted)
+    counted = running.send(request)
+    reply = running.reply(request, fake)
+    if not (counted.status.startswith("200") and wanted.answered_right(counted.body, reply)):
         raise SystemExit(f"{key}: unexpected answer {counted.status} {counted.body[:200]!r}")
     made = [maker.request(wanted) for _ in range(requests)]  # signing is not the app's time
     profiler = cProfile.Profile()
@@ -153,7 +160,9 @@ def run_database(database: str, fake: FakeSlack, args: argparse.Namespace) -> No
             running = InProcessApp(url, fake.api_url, SECRET, fake.bot_token)
             maker = RequestMaker(SECRET, seeded, fake.issue_trigger_id, fake.new_response_url)
             for key in args.kinds:
-                answer, summary = profile_kind(running, maker, key, args.requests, args.warmup)
+                answer, summary = profile_kind(
+                    running, fake, maker, key, args.requests, args.warmup
+                )
                 after = None
                 if kept_in_inbox(maker, key):
                     after = profile_handling(running, maker, key, args.requests)

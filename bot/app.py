@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 
-from bot.background import AfterAck, ContextThreadPool
+from bot.background import AFTER_THE_ANSWER, AfterAck, ContextThreadPool
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.deps import Deps
@@ -120,6 +120,12 @@ def _polite_error(
         }
         return BoltResponse(status=200, body={"response_action": "update", "view": view})
     if "command" in body:
+        if context.get(AFTER_THE_ANSWER) and context.respond is not None:
+            # Kept in the inbox: Slack had its empty answer, the notice goes by response_url.
+            try:
+                context.respond(response_type="ephemeral", **notice)
+            except Exception:
+                logger.warning("could not tell the person a command failed", exc_info=True)
         return BoltResponse(status=200, body={"response_type": "ephemeral", **notice})
     if kind == "event_callback" and trouble:
         return BoltResponse(status=500, body="")  # Slack retries the event later

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import contextvars
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
 logger = logging.getLogger(__name__)
 P = ParamSpec("P")
+# In a request's context when it is handled after its answer, from the inbox
+# (handlers/inbox.py): no 3 s to keep, and what Slack shows goes by the response_url.
+AFTER_THE_ANSWER = "matchday_after_the_answer"
 T = TypeVar("T")
 
 
@@ -30,6 +34,13 @@ class ContextThreadPool(ThreadPoolExecutor):
         return super().submit(run)
 
 
+Work = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any], "Future[Any]"]
+# Work submitted while a request holds it back (AfterAck.held), in this request's context.
+_held: contextvars.ContextVar[list[Work] | None] = contextvars.ContextVar(
+    "matchday_after_ack_held", default=None
+)
+
+
 class AfterAck:
     """A small thread pool for slow work, so every HTTP answer to Slack stays fast."""
 
@@ -38,13 +49,48 @@ class AfterAck:
 
     def submit(self, work: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         """Run ``work`` in the background; failures are logged, never lost silently."""
+        held = _held.get()
+        if held is not None:
+            later: Future[Any] = Future()
+            held.append((work, args, kwargs, later))
+            return later
         future = self._pool.submit(work, *args, **kwargs)
         future.add_done_callback(_log_failure)
         return future
 
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Start the work submitted inside the block only when the block ends.
+
+        A command handled after its answer replies through its response_url at the end of
+        its listener; the work its handler started (a report that follows "counting...")
+        must not overtake that reply.
+        """
+        held: list[Work] = []
+        token = _held.set(held)
+        try:
+            yield
+        finally:
+            _held.reset(token)
+            for work, args, kwargs, later in held:
+                self.submit(work, *args, **kwargs).add_done_callback(_passed_on_to(later))
+
     def shutdown(self) -> None:
         """Finish queued work and stop the threads."""
         self._pool.shutdown(wait=True)
+
+
+def _passed_on_to(later: Future[Any]) -> Callable[[Future[Any]], None]:
+    """Settle the future handed out for held work when the work itself is done."""
+
+    def settle(done: Future[Any]) -> None:
+        error = done.exception()
+        if error is not None:
+            later.set_exception(error)
+        else:
+            later.set_result(done.result())
+
+    return settle
 
 
 def _log_failure(future: Future[Any]) -> None:

@@ -112,9 +112,10 @@ def _timed(
 ) -> Iterable[bytes]:
     """Hand the request to Bolt (once per interaction); log one line and observe its latency.
 
-    With an inbox, a click or an event is kept there and answered at once; a worker hands
-    it to Bolt after the answer (handlers/inbox.py). Commands, forms and option lists are
-    answered by Bolt itself: their answer carries what Slack shows.
+    With an inbox, a click, an event or a command is kept there and answered at once; a
+    worker hands it to Bolt after the answer (handlers/inbox.py), and a command's reply
+    goes through its response_url. Forms and option lists are answered by Bolt itself:
+    their answer carries what Slack shows (field errors, the options).
     """
     facts = describe(environ.get("CONTENT_TYPE", ""), body)
     status_seen: list[str] = []
@@ -186,6 +187,10 @@ def describe(content_type: str, body: bytes) -> dict[str, str]:
             facts["kind"] = "command:" + (text or "help")[:20]
             facts["id"] = (form.get("trigger_id") or [""])[0]
             facts["user"] = (form.get("user_id") or [""])[0]
+            if facts["id"] and (form.get("response_url") or [""])[0]:
+                # Slack shows the answer whether it comes in the acknowledgement or a moment
+                # later through the command's response_url: one inbox row per invocation.
+                facts["later"] = "command:" + facts["id"]
             return facts
         payload = json.loads((form.get("payload") or ["{}"])[0])
         kind = str(payload.get("type") or "?")

@@ -9,12 +9,13 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from bot.background import AFTER_THE_ANSWER
 from bot.commands import BY_NAME, parse
 from bot.deps import Deps
 from bot.i18n import _
 from bot.programme import Caller
 from bot.views.help import build_help, build_notice
-from handlers.common import caller_of, deps_of, open_modal
+from handlers.common import caller_of, deps_of, open_modal, respond
 from handlers.payloads import SlashCommand
 from handlers.payloads import parse as parse_payload
 
@@ -73,27 +74,46 @@ def show_help(request: CommandRequest) -> Outcome:
 
 
 def matchday(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-    """Handle every /matchday invocation."""
+    """Handle every /matchday invocation.
+
+    Before the answer (a `serve` with its worker inside) the reply rides on the
+    acknowledgement; after it (kept in the inbox, handlers/inbox.py) Slack already has its
+    empty 200 and the reply goes through the command's response_url, which Slack shows
+    the same way: an ephemeral message to the person who typed the command.
+    """
+    later = bool(context.get(AFTER_THE_ANSWER))
     command = parse_payload(SlashCommand, body)
     if command is None:
-        ack(response_type="ephemeral", text=_("Sorry, I could not read that command."))
+        message = {"text": _("Sorry, I could not read that command.")}
+        _reply(ack, later, str(body.get("response_url") or ""), message)
         return
     deps = deps_of(context)
     name, args = parse(command.text)
     caller = caller_of(deps, command.user_id)
     spec = BY_NAME.get(name)
     if spec is None or name not in HANDLERS:
-        _ack_message(ack, build_help(caller, unknown=name))
+        _reply(ack, later, command.response_url, build_help(caller, unknown=name))
         return
     if not spec.audience(caller):
-        _ack_message(ack, build_notice(spec.refusal()))
+        _reply(ack, later, command.response_url, build_notice(spec.refusal()))
+        return
+    if later:
+        # What the handler starts in the background (a report after "counting...") waits
+        # for the reply, as it waits for the acknowledgement that carries it otherwise.
+        with deps.after_ack.held():
+            outcome = HANDLERS[name](CommandRequest(command, caller, deps, args, client))
+            if isinstance(outcome, Reply):
+                _reply(ack, later, command.response_url, outcome.message)
+            else:  # opened before the delivery counts as handled
+                ack()
+                _open(client, command.trigger_id, outcome, command.response_url)
         return
     outcome = HANDLERS[name](CommandRequest(command, caller, deps, args, client))
-    if isinstance(outcome, OpenModal):
+    if isinstance(outcome, Reply):
+        _reply(ack, later, command.response_url, outcome.message)
+    else:
         ack()
         deps.after_ack.submit(_open, client, command.trigger_id, outcome, command.response_url)
-    else:
-        _ack_message(ack, outcome.message)
 
 
 def _open(client: WebClient, trigger_id: str, outcome: OpenModal, response_url: str) -> None:
@@ -101,8 +121,13 @@ def _open(client: WebClient, trigger_id: str, outcome: OpenModal, response_url: 
     open_modal(client, trigger_id, view, response_url)
 
 
-def _ack_message(ack: Ack, message: dict[str, Any]) -> None:
-    ack(response_type="ephemeral", text=message["text"], blocks=message["blocks"])
+def _reply(ack: Ack, later: bool, response_url: str, message: dict[str, Any]) -> None:
+    """The ephemeral reply: in the acknowledgement, or through the response_url after it."""
+    if later:
+        ack()  # Slack had its answer; Bolt wants the listener's too
+        respond(response_url, message)
+    else:
+        ack(response_type="ephemeral", text=message["text"], blocks=message.get("blocks"))
 
 
 def register(app: App) -> None:

@@ -1,7 +1,9 @@
-"""The inbox: clicks and events answered at once, handled right after the answer.
+"""The inbox: clicks, events and commands answered at once, handled right after the answer.
 
 For a button click (``block_actions``) or an Events API event Slack needs nothing but an
-empty 200; what follows is work. So a web process without a worker (``matchday serve
+empty 200; what follows is work. A slash command may be answered empty too: its reply then
+goes through its response_url, which Slack shows the same way (handlers/commands.py). So a
+web process without a worker (``matchday serve
 --no-worker``) keeps the delivery in the inbox (one committed insert, with the click's
 claim) and answers. A worker process (``matchday worker``), whose sweeper looks for
 deliveries due every few milliseconds while they arrive (worker/run.py), hands it to the
@@ -9,7 +11,7 @@ app's listeners, exactly as Bolt would have, and removes it once handled: the we
 only answers, and the work never competes with its next answer for the CPU. (``here``
 hands each delivery on in the receiving process instead: the benchmarks' and tests'
 in-process app. A single ``matchday serve`` that runs its worker inside keeps no inbox:
-Bolt handles clicks and events before the answer, see bot/server.py.)
+Bolt handles them before the answer, see bot/server.py.)
 
 * Nothing acknowledged is lost: a process that dies between the answer and the end of the
   handling leaves the delivery in the inbox under a lease; when the lease ends the
@@ -29,7 +31,7 @@ from datetime import timedelta
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
 
-from bot.background import ContextThreadPool
+from bot.background import AFTER_THE_ANSWER, ContextThreadPool
 from bot.deps import Deps
 from storage.db import request_scope
 from storage.repositories import inbox
@@ -39,7 +41,6 @@ logger = logging.getLogger(__name__)
 
 RETRY_AFTER = timedelta(seconds=30)
 MAX_ATTEMPTS = 3
-AFTER_THE_ANSWER = "matchday_after_the_answer"  # in the context of a delivery handled here
 
 
 class Inbox:

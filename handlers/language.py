@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import DBAPIError
 
 from bot.access import may_manage_team
+from bot.background import AFTER_THE_ANSWER
 from bot.deps import Deps
 from bot.events import ignored_message
 from bot.i18n import DEFAULT_LANGUAGE, _, use_language
@@ -41,7 +42,6 @@ from bot.text import USER_ID
 from bot.views.help import build_notice, unlinked_channel
 from handlers.commands import CommandRequest, Outcome, Reply, subcommand
 from handlers.common import remember_caller
-from handlers.inbox import AFTER_THE_ANSWER
 from storage.repositories import languages, organisations, people
 
 logger = logging.getLogger(__name__)

@@ -55,6 +55,7 @@ class Call:
     status: int
     time: float = field(default_factory=time.time)
     token: str | None = None
+    url: str | None = None  # the response URL's id, for a ``"response_url"`` call
 
     @property
     def succeeded(self) -> bool:
@@ -162,6 +163,11 @@ class FakeSlack:
     def calls_to(self, method: str) -> list[Call]:
         """The recorded calls of one method (``"response_url"`` and ``"file_upload"`` too)."""
         return [c for c in self.calls if c.method == method]
+
+    def replies_to(self, response_url: str) -> list[Call]:
+        """What the app sent through one response URL of :meth:`new_response_url`."""
+        url_id = response_url.rstrip("/").rsplit("/", 1)[-1]
+        return [c for c in self.calls_to("response_url") if c.url == url_id]
 
     def wait_for(
         self,
@@ -423,7 +429,9 @@ class FakeSlack:
         return None
 
     # HTTP handling -----------------------------------------------------------------------
-    def _record(self, method: str, args: JsonDict, reply: Reply, token: str | None) -> None:
+    def _record(
+        self, method: str, args: JsonDict, reply: Reply, token: str | None, url: str | None = None
+    ) -> None:
         try:
             response = json.loads(reply.body) if reply.body.startswith(b"{") else None
         except ValueError:
@@ -431,7 +439,7 @@ class FakeSlack:
         if not isinstance(response, dict):
             text = reply.body.decode("utf-8", errors="replace")
             response = {"ok": True} if reply.status == 200 else {"ok": False, "error": text}
-        self._calls.append(Call(method, args, response, reply.status, token=token))
+        self._calls.append(Call(method, args, response, reply.status, token=token, url=url))
 
     def handle_request(self, path: str, headers: dict[str, str], body: bytes) -> Reply:
         """Answer one HTTP request (called by the server's handler threads)."""
@@ -489,7 +497,7 @@ class FakeSlack:
             reply = Reply.text(400, "invalid_payload")
         else:
             reply = self._injected("response_url") or self._respond(url_id, payload)
-        self._record("response_url", payload or {}, reply, None)
+        self._record("response_url", payload or {}, reply, None, url=url_id)
         return reply
 
     def _respond(self, url_id: str, payload: JsonDict) -> Reply:

@@ -216,15 +216,27 @@ class Workspace:
             time.sleep(0.01)
 
     def command(self, user: str, channel: str, text: str) -> Response:
-        """Type `/matchday <text>` in a channel."""
+        """Type `/matchday <text>` in a channel; the answer is what the person sees.
+
+        A web process without a worker answers a command empty and replies a moment later
+        through the command's response_url (handlers/commands.py): that reply is returned
+        as the answer's body, as Slack shows either the same way. (Messages that follow it
+        through the same URL, such as a report after "counting...", are not the answer.)
+        """
+        response_url = self.fake.new_response_url()
         body = payloads.slash_command(
             text=text,
             user_id=user,
             channel_id=channel,
             trigger_id=self.fake.issue_trigger_id(),
-            response_url=self.fake.new_response_url(),
+            response_url=response_url,
         )
-        return self._post(body, "application/x-www-form-urlencoded")
+        response = self._post(body, "application/x-www-form-urlencoded")
+        if response.status == 200 and not response.body:
+            replies = self.fake.replies_to(response_url)  # _post waited for the handling
+            if replies:
+                return Response(200, json.dumps(replies[0].args).encode())
+        return response
 
     def click(
         self,

@@ -8,6 +8,7 @@ failing is tried a few times, then dropped.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -24,7 +25,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from benchmarks.ack_inprocess import InProcessApp
-from benchmarks.ack_kinds import MANAGER, THREAD_CHANNEL, Request, Seeded, seed
+from benchmarks.ack_kinds import MANAGER, ORG_CHANNEL, THREAD_CHANNEL, Request, Seeded, seed
 from benchmarks.ack_latency import populate
 from bot.app import new_deps
 from bot.clock import SystemClock
@@ -32,11 +33,11 @@ from bot.config import Settings
 from handlers.inbox import MAX_ATTEMPTS, Inbox
 from sandbox import payloads
 from sandbox.blockkit import escape
-from sandbox.signing import JSON_CONTENT_TYPE, post_to_app, signed_headers
+from sandbox.signing import FORM_CONTENT_TYPE, JSON_CONTENT_TYPE, post_to_app, signed_headers
 from sandbox.slack_api import FakeSlack
 from storage.db import make_engine, make_session_factory
-from storage.models import AnswerRow, AssessmentRow, InboxRow
-from storage.repositories import inbox, outbox
+from storage.models import AnswerRow, AssessmentRow, FocusAreaRow, InboxRow
+from storage.repositories import inbox, languages, outbox
 from tests.conftest import BACKENDS, fresh_database
 from tests.e2e import BOT_TOKEN, SIGNING_SECRET, ServerProcess
 
@@ -184,6 +185,72 @@ def test_replies_a_killed_web_process_answered_are_handled_by_a_worker_once(
     finally:
         again.stop()
     assert _answers(own_sessions, seeded) == [1] * THREADS
+
+
+def _command(server: ServerProcess, slack: FakeSlack, user: str, text: str) -> str:
+    """Type `/matchday <text>` in the bench organisation's channel; its response URL."""
+    response_url = slack.new_response_url()
+    body = payloads.slash_command(
+        text=text,
+        user_id=user,
+        channel_id=ORG_CHANNEL,
+        trigger_id=slack.issue_trigger_id(),
+        response_url=response_url,
+    )
+    status, _headers, data = post_to_app(
+        server.url + "/slack/events", SIGNING_SECRET, body, FORM_CONTENT_TYPE
+    )
+    assert (status, data) == (200, b"")  # answered at once, empty: the reply comes later
+    return response_url
+
+
+def test_commands_a_killed_web_process_answered_are_replied_to_by_a_worker_once(
+    own_database: str,
+    own_sessions: sessionmaker[Session],
+    slack: FakeSlack,
+    tmp_path: Path,
+) -> None:
+    populate(slack)
+    seed(own_sessions, threads=1)
+    hostile = "Snö & is <på> *cykelbanorna* <!channel>"
+    with own_sessions.begin() as session:
+        session.execute(
+            update(FocusAreaRow).where(FocusAreaRow.title == "Area 1").values(title=hostile)
+        )
+        languages.choose(session=session, user_id=MANAGER, language="sv")
+        outbox.beat(session=session, name="sender", now=datetime.now(UTC))  # healthy
+    web = ServerProcess(
+        own_database,
+        slack.api_url,
+        tmp_path / "web.log",
+        MATCHDAY_WORKER="false",
+        MATCHDAY_SCHEDULER="false",
+    ).start()
+    try:
+        areas = _command(web, slack, MANAGER, "areas")
+        unknown = _command(web, slack, MANAGER, "frobnicate <!here>")
+    finally:
+        web.kill()  # SIGKILL: nothing after the answers was done
+    assert _waiting(own_sessions) == 2
+    assert slack.calls_to("response_url") == []
+
+    worker = _worker(own_database, slack.api_url, tmp_path / "worker.log")
+    try:
+        _until(lambda: _waiting(own_sessions) == 0, 30, "the worker did not take the inbox")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=15)
+    [listed] = [call.args for call in slack.replies_to(areas)]
+    assert listed["response_type"] == "ephemeral"
+    shown = json.dumps(listed, ensure_ascii=False)
+    assert "Fokusområden för Bench kommun" in shown  # in the language the manager chose
+    # Escaped once (shown as typed), its stars shown as look-alikes inside the bold title.
+    assert "Snö &amp; is &lt;på&gt;" in shown and "&lt;!channel&gt;" in shown
+    assert "<!channel>" not in shown and "&amp;amp;" not in shown
+    [helped] = [call.args for call in slack.replies_to(unknown)]
+    assert helped["response_type"] == "ephemeral"
+    assert "Matchdays kommandon" in json.dumps(helped, ensure_ascii=False)
+    assert "<!here>" not in json.dumps(helped)
 
 
 def test_a_delivery_whose_handler_died_is_taken_over_after_its_lease(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextvars
 import gettext
+import time
 from typing import Any
 
 import pytest
@@ -159,6 +160,23 @@ def test_work_after_the_ack_keeps_the_language_of_its_request() -> None:
         english = pool.submit(_, "Matchday commands")
         assert swedish.result(timeout=5) == "Matchdays kommandon"
         assert english.result(timeout=5) == "Matchday commands"
+    finally:
+        pool.shutdown()
+
+
+def test_work_held_back_by_a_command_starts_after_its_reply() -> None:
+    # A command handled after its answer replies at the end of its listener; what its
+    # handler started ("the report follows in a moment") must not overtake that reply.
+    pool = AfterAck(workers=2)
+    shown: list[str] = []
+    try:
+        with pool.held():
+            report = pool.submit(shown.append, "the report")
+            time.sleep(0.05)  # time enough for the report to overtake, were it running
+            shown.append("counting the funnel")
+        report.result(timeout=5)
+        assert shown == ["counting the funnel", "the report"]
+        assert pool.submit(len, "no longer held").result(timeout=5) == 14
     finally:
         pool.shutdown()
 

@@ -38,5 +38,11 @@ def test_a_request_is_described_by_its_ids_never_by_its_text() -> None:
         text="pitches SECRET words", user_id="UPM0000001", channel_id="C1", trigger_id="t"
     )
     facts = describe("application/x-www-form-urlencoded", command.encode())
-    assert facts == {"kind": "command:pitches", "id": "t", "user": "UPM0000001"}
+    # A command is kept in the inbox under its trigger id (it replies by its response_url).
+    assert facts == {
+        "kind": "command:pitches",
+        "id": "t",
+        "user": "UPM0000001",
+        "later": "command:t",
+    }
     assert "SECRET" not in json.dumps(facts)

@@ -236,8 +236,7 @@ def _first_delivery(deps: Deps, key: str) -> bool:
     from storage.repositories import interactions
 
     try:
-        with deps.sessions.begin() as session:
-            return interactions.claim(session=session, key=key, now=deps.clock.now())
+        return interactions.claim_now(engine=deps.engine, key=key, now=deps.clock.now())
     except Exception:
         logger.warning("could not record interaction %s", key)
         return True

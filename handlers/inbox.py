@@ -26,6 +26,7 @@ Bolt handles them before the answer, see bot/server.py.)
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
 
 from slack_bolt import App
@@ -52,6 +53,9 @@ class Inbox:
         self._here = here
         # Far longer than any listener takes; MATCHDAY_INBOX_LEASE_SECONDS.
         self._lease = timedelta(seconds=deps.settings.MATCHDAY_INBOX_LEASE_SECONDS)
+        self._workers = workers
+        self._holding = 0  # deliveries taken by sweeps and not yet handled
+        self._lock = threading.Lock()
         self._pool = ContextThreadPool(max_workers=workers, thread_name_prefix="inbox")
 
     def receive(
@@ -118,22 +122,32 @@ class Inbox:
             logger.warning("could not update inbox %d", delivery.id)
 
     def sweep(self) -> int:
-        """Hand on the deliveries whose lease ran out; how many were taken."""
-        now = self._deps.clock.now()
-        with self._deps.sessions() as session:
-            left = inbox.left_behind(session=session, now=now)
-        taken = 0
-        for delivery_id in left:
-            with self._deps.sessions.begin() as session:
-                delivery = inbox.take(
-                    session=session, delivery_id=delivery_id, now=now, lease=self._lease
-                )
-            if delivery is None:
-                continue  # another process took it
-            logger.info("handing on a %s left behind (inbox %d)", delivery.kind, delivery.id)
-            self._pool.submit(self.handle, delivery)
-            taken += 1
-        return taken
+        """Hand on the deliveries due (kept for a worker, or whose lease ran out); how many.
+
+        Takes no more than the handling threads can start soon (twice their number, less
+        what they still hold): a backlog waits in the inbox, where other workers can take
+        it and its leases do not run out while it queues in this process."""
+        with self._lock:
+            room = 2 * self._workers - self._holding
+        if room <= 0:
+            return 0
+        taken = inbox.take_due(
+            engine=self._deps.engine, now=self._deps.clock.now(), lease=self._lease, limit=room
+        )
+        for delivery in taken:
+            if delivery.attempts > 1:
+                logger.info("handing on a %s left behind (inbox %d)", delivery.kind, delivery.id)
+            with self._lock:
+                self._holding += 1
+            self._pool.submit(self._handle_held, delivery)
+        return len(taken)
+
+    def _handle_held(self, delivery: Delivery) -> None:
+        try:
+            self.handle(delivery)
+        finally:
+            with self._lock:
+                self._holding -= 1
 
     def stop(self) -> None:
         """Finish what was handed on."""

@@ -44,14 +44,28 @@ def test_an_event_is_kept_once_under_its_event_id(
     first = _keep(engine, "event:Ev01")
     assert first is not None
     assert _keep(engine, "event:Ev01") is None  # Slack's retry while it waits
-    with sessions() as session:
-        kept = inbox.take(
-            session=session,
-            delivery_id=first,
-            now=SystemClock().now(),
-            lease=timedelta(seconds=30),
-        )
-    assert kept is not None and kept.body == BODY  # as it came, for the listeners
+    [kept] = inbox.take_due(
+        engine=engine, now=SystemClock().now(), lease=timedelta(seconds=30), limit=10
+    )
+    assert (kept.id, kept.body) == (first, BODY)  # as it came, for the listeners
+
+
+def test_deliveries_due_are_taken_oldest_first_once_until_their_lease_ends(
+    engine: Engine,
+    sessions: sessionmaker[Session],  # an empty database
+) -> None:
+    kept = [_keep(engine, f"event:Ev{n:02d}") for n in range(5)]
+    now = SystemClock().now()
+    lease = timedelta(seconds=30)
+    first = inbox.take_due(engine=engine, now=now, lease=lease, limit=3)
+    assert [d.id for d in first] == kept[:3] and {d.attempts for d in first} == {1}
+    # Another worker's sweep finds only what nobody holds.
+    rest = inbox.take_due(engine=engine, now=now, lease=lease, limit=10)
+    assert [d.id for d in rest] == kept[3:]
+    assert inbox.take_due(engine=engine, now=now + lease / 2, lease=lease, limit=10) == []
+    # A handler that died: its deliveries are due again when the lease ends.
+    again = inbox.take_due(engine=engine, now=now + lease, lease=lease, limit=10)
+    assert [d.id for d in again] == kept and {d.attempts for d in again} == {2}
 
 
 def test_a_click_is_kept_with_its_claim_and_a_second_one_keeps_nothing(

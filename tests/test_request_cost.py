@@ -48,7 +48,9 @@ BOUNDS = {
     # statement on an autocommit connection, see ON_POSTGRESQL) and handled after the answer
     # (handlers/inbox.py).
     "button": (2, 1, 1),
-    "modal": (5, 1, 2),  # the claim; who, the number check, the startup (saved unchanged)
+    # The claim (committed on its own connection: storage.repositories.interactions.claim_now);
+    # then who, the number check, the startup (saved unchanged) in one transaction.
+    "modal": (5, 2, 2),
     # Kept in the inbox under its event id and handled after the answer (its reads and the
     # version-guarded move with the delivery recorded: test_a_reply_..._recorded_once).
     "thread": (1, 1, 1),
@@ -62,6 +64,7 @@ ON_POSTGRESQL = {
     "areas": (1, 1, 0),
     "button": (1, 1, 0),
     "thread": (1, 1, 0),
+    "modal": (5, 2, 1),  # the claim in autocommit: no BEGIN and no COMMIT of its own
 }
 
 

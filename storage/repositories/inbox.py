@@ -125,28 +125,39 @@ def later(*, session: Session, delivery_id: int, until: datetime) -> None:
     session.execute(update(InboxRow).where(InboxRow.id == delivery_id).values(lease_until=until))
 
 
-def left_behind(*, session: Session, now: datetime, limit: int = 50) -> list[int]:
-    """Deliveries due: kept for the worker, or whose handler's lease ran out (its process
-    died, or handling failed for a passing reason)."""
-    rows = session.execute(
-        select(InboxRow.id).where(InboxRow.lease_until <= now).order_by(InboxRow.id).limit(limit)
+def take_due(*, engine: Engine, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
+    """Take up to ``limit`` deliveries due, oldest first, each for ``lease``.
+
+    Due: kept for a worker, or left behind by a handler whose lease ran out (its process
+    died, or handling failed for a passing reason). One statement, committed before this
+    returns (on PostgreSQL on an autocommit connection: one round trip): the sweeper runs it
+    every few milliseconds while deliveries arrive. A delivery another process took first is
+    not taken again: its lease is re-checked on the row as that process left it.
+    """
+    due = (
+        select(InboxRow.id)
+        .where(InboxRow.lease_until <= now)
+        .order_by(InboxRow.id)
+        .limit(limit)
+        .scalar_subquery()
     )
-    return [int(row_id) for row_id in rows.scalars()]
-
-
-def take(*, session: Session, delivery_id: int, now: datetime, lease: timedelta) -> Delivery | None:
-    """Take a delivery left behind, unless another process took it first."""
-    taken = session.execute(
+    statement = (
         update(InboxRow)
-        .where(InboxRow.id == delivery_id, InboxRow.lease_until <= now)
+        .where(InboxRow.id.in_(due), InboxRow.lease_until <= now)
         .values(lease_until=now + lease, attempts=InboxRow.attempts + 1)
         .returning(
             InboxRow.id, InboxRow.kind, InboxRow.content_type, InboxRow.body, InboxRow.attempts
         )
-    ).first()
-    if taken is None:
-        return None
-    return Delivery(int(taken[0]), str(taken[1]), str(taken[2]), str(taken[3]), int(taken[4]))
+    )
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+            rows = autocommit.execute(statement).all()
+    else:
+        with engine.begin() as connection:
+            rows = connection.execute(statement).all()
+    taken = [Delivery(int(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4])) for r in rows]
+    return sorted(taken, key=lambda delivery: delivery.id)
 
 
 def waiting(*, session: Session) -> int:

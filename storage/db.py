@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from storage.models.base import CLOCK_OPTION
 
+T = TypeVar("T")
 WORKER_TIMEOUT_MS = 30_000  # scheduled work and the sender may wait longer than a request
 
 
@@ -57,6 +60,39 @@ def make_engine(url: str, timeout_ms: int = WORKER_TIMEOUT_MS, *, pre_ping: bool
             "options": f"-c statement_timeout={timeout_ms} -c lock_timeout={timeout_ms}",
         },
     )
+
+
+def write_now(engine: Engine, work: Callable[[Connection], T]) -> T:
+    """Run ``work`` in a transaction of its own and commit: a short write before an answer.
+
+    On SQLite, a writer that finds the file locked (the worker writing) waits in SQLite's
+    busy handler, which sleeps 1, 2, 5, 10, 15, 20, 25 ... ms between tries: a click in a
+    burst may wait tens of milliseconds for a lock that was free most of that time. Here the
+    lock is tried without waiting, and again after at most 2 ms, until the engine's own
+    timeout; ``work`` must be safe to run again after a rollback.
+    """
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            return work(connection)
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection  # pragmas: no round trip, no statement
+        assert raw is not None
+        patience = int(raw.execute("PRAGMA busy_timeout").fetchone()[0])
+        deadline = time.monotonic() + patience / 1000
+        pause = 0.0002
+        raw.execute("PRAGMA busy_timeout=0")
+        try:
+            while True:
+                try:
+                    with connection.begin():
+                        return work(connection)
+                except OperationalError as error:
+                    if "locked" not in str(error.orig) or time.monotonic() + pause > deadline:
+                        raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.002)
+        finally:
+            raw.execute(f"PRAGMA busy_timeout={patience}")
 
 
 def _begin_before_savepoint(connection: Any, _name: Any) -> None:

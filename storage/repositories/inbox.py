@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import Engine, Executable, bindparam, delete, func, select, text, update
+from sqlalchemy import Connection, Engine, Executable, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from storage.db import write_now
 from storage.models import InboxRow
 from storage.models.base import UtcDateTime
 from storage.repositories import interactions
@@ -105,7 +106,8 @@ def keep(
                 statement = _claim_and_receive_statement()
                 return connection.execute(statement, {**values, "claim": claim[:200]}).scalar()
             return connection.execute(_receive_statement(dialect), values).scalar()
-    with engine.begin() as connection:
+
+    def insert(connection: Connection) -> int | None:
         if claim:
             claimed = connection.execute(
                 interactions.claim_statement(dialect), {"key": claim[:200], "received_at": now}
@@ -113,6 +115,8 @@ def keep(
             if claimed is None:
                 return None
         return connection.execute(_receive_statement(dialect), values).scalar()
+
+    return write_now(engine, insert)
 
 
 def handled(*, session: Session, delivery_id: int) -> None:
@@ -154,6 +158,12 @@ def take_due(*, engine: Engine, now: datetime, lease: timedelta, limit: int) -> 
             autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
             rows = autocommit.execute(statement).all()
     else:
+        with engine.connect() as connection:
+            # A read first: on SQLite an UPDATE takes the one write lock even when it finds
+            # nothing, and the web process's next keep would wait for it.
+            anything = select(InboxRow.id).where(InboxRow.lease_until <= now).limit(1)
+            if connection.execute(anything).first() is None:
+                return []
         with engine.begin() as connection:
             rows = connection.execute(statement).all()
     taken = [Delivery(int(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4])) for r in rows]

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from storage.db import write_now
 from storage.models import InteractionRow
 from storage.models.base import UtcDateTime
 
@@ -47,8 +48,9 @@ def claim_now(*, engine: Engine, key: str, now: datetime) -> bool:
         with engine.connect() as connection:
             autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
             return autocommit.execute(statement, values).first() is not None
-    with engine.begin() as connection:
-        return connection.execute(statement, values).first() is not None
+    return write_now(
+        engine, lambda connection: connection.execute(statement, values).first() is not None
+    )
 
 
 def release(*, session: Session, key: str) -> None:

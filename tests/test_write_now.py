@@ -1,0 +1,78 @@
+"""A short write before an answer waits for SQLite's lock by trying often (storage.db.write_now).
+
+SQLite's own busy handler sleeps ever longer between tries (up to 100 ms); write_now tries
+again within 2 ms of the lock coming free, gives up after the engine's timeout like any
+statement, and leaves the connection's busy timeout as it found it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import OperationalError
+
+from storage.db import make_engine, write_now
+
+PATIENCE_MS = 1500
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}", timeout_ms=PATIENCE_MS)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (n INTEGER)"))
+    yield engine
+    engine.dispose()
+
+
+def _hold_the_lock(path: str, seconds: float, taken: threading.Event) -> None:
+    """Another process's writer: holds SQLite's write lock for ``seconds``."""
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    taken.set()
+    time.sleep(seconds)
+    other.execute("COMMIT")
+    other.close()
+
+
+def _insert(connection: Connection) -> int:
+    connection.execute(text("INSERT INTO t (n) VALUES (1)"))
+    return int(connection.execute(text("SELECT count(*) FROM t")).scalar_one())
+
+
+def _held(engine: Engine, seconds: float) -> threading.Thread:
+    taken = threading.Event()
+    path = str(engine.url.database)
+    holder = threading.Thread(target=_hold_the_lock, args=(path, seconds, taken))
+    holder.start()
+    assert taken.wait(5)
+    return holder
+
+
+def test_a_write_waits_for_the_lock_and_goes_through_once(engine: Engine) -> None:
+    holder = _held(engine, 0.2)
+    started = time.monotonic()
+    assert write_now(engine, _insert) == 1  # once, though it was tried many times
+    waited = time.monotonic() - started
+    holder.join()
+    assert 0.15 < waited < PATIENCE_MS / 1000  # it waited for the lock, not for its timeout
+
+
+def test_a_write_gives_up_after_the_engines_timeout_and_keeps_its_busy_timeout(
+    engine: Engine,
+) -> None:
+    holder = _held(engine, PATIENCE_MS / 1000 + 0.5)
+    started = time.monotonic()
+    with pytest.raises(OperationalError):
+        write_now(engine, _insert)
+    assert time.monotonic() - started < PATIENCE_MS / 1000 + 0.3
+    holder.join()
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == PATIENCE_MS
+        assert connection.execute(text("SELECT count(*) FROM t")).scalar() == 0

@@ -15,6 +15,7 @@ from handlers.commands import CommandRequest, OpenModal, Outcome, Reply, subcomm
 from handlers.common import caller_of, deps_of, respond
 from handlers.payloads import ViewSubmission, parse
 from storage.repositories import startups
+from storage.repositories.startups import ProfileSave
 
 
 @subcommand("profile")
@@ -49,21 +50,21 @@ def profile_submitted(ack: Ack, body: dict[str, Any], context: BoltContext) -> N
     if form is None:
         ack(response_action="errors", errors=errors)
         return
+    profile = {key: str(getattr(form, key)) for key in keys}
+    profile["stage"] = form.stage.value
     with deps.sessions.begin() as session:
-        if startups.number_taken(session=session, org_number=form.org_number, except_id=startup_id):
-            ack(
-                response_action="errors",
-                errors={"org_number": _("Another startup is registered with this number.")},
-            )
-            return
-        profile = {key: str(getattr(form, key)) for key in keys}
-        profile["stage"] = form.stage.value
-        saved = startups.update_profile(
+        saved = startups.save_profile(
             session=session, actor=submission.user_id, startup_id=startup_id, profile=profile
         )
+    if saved is ProfileSave.NUMBER_TAKEN:
+        ack(
+            response_action="errors",
+            errors={"org_number": _("Another startup is registered with this number.")},
+        )
+        return
     ack()
-    if saved is not None:
-        text = _("Saved the profile of *{name}*.").format(name=inline(saved.name, 200))
+    if saved is not ProfileSave.MISSING:
+        text = _("Saved the profile of *{name}*.").format(name=inline(form.name, 200))
         deps.after_ack.submit(respond, str(metadata.get("response_url", "")), build_notice(text))
 
 

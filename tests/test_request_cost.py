@@ -49,8 +49,9 @@ BOUNDS = {
     # (handlers/inbox.py).
     "button": (2, 1, 1),
     # The claim (committed on its own connection: storage.repositories.interactions.claim_now);
-    # then who, the number check, the startup (saved unchanged) in one transaction.
-    "modal": (5, 2, 2),
+    # then who and the startup (saved unchanged: its number is not checked again) in one
+    # transaction.
+    "modal": (3, 2, 2),
     # Kept in the inbox under its event id and handled after the answer (its reads and the
     # version-guarded move with the delivery recorded: test_a_reply_..._recorded_once).
     "thread": (1, 1, 1),
@@ -64,7 +65,7 @@ ON_POSTGRESQL = {
     "areas": (1, 1, 0),
     "button": (1, 1, 0),
     "thread": (1, 1, 0),
-    "modal": (5, 2, 1),  # the claim in autocommit: no BEGIN and no COMMIT of its own
+    "modal": (3, 2, 1),  # the claim in autocommit: no BEGIN and no COMMIT of its own
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import Enum
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -113,19 +114,33 @@ def number_taken(*, session: Session, org_number: str, except_id: int) -> bool:
     return found is not None
 
 
-def update_profile(
+class ProfileSave(Enum):
+    """How saving a company profile went."""
+
+    SAVED = "saved"  # changed, with a new revision
+    UNCHANGED = "unchanged"  # the same profile again (a form sent twice): no new revision
+    NUMBER_TAKEN = "number_taken"  # another startup has the new organisation number
+    MISSING = "missing"  # no such startup
+
+
+def save_profile(
     *, session: Session, actor: str, startup_id: int, profile: dict[str, str]
-) -> Startup | None:
+) -> ProfileSave:
     """Save the company profile and keep the revision: who changed it, when, what it said.
 
-    A profile saved again unchanged (a form that arrives twice) makes no new revision.
+    The organisation number is checked against the other startups only when it changed,
+    and a profile saved again unchanged makes no new revision and no audit entry.
     """
     row = session.get(StartupRow, startup_id, with_for_update=True)
     if row is None:
-        return None
+        return ProfileSave.MISSING
+    if row.org_number != profile["org_number"] and number_taken(
+        session=session, org_number=profile["org_number"], except_id=startup_id
+    ):
+        return ProfileSave.NUMBER_TAKEN
     keys = ("name", "org_number", "website", "sector", "stage", "about", "contacts")
     if all(getattr(row, key) == profile[key] for key in keys):
-        return _startup(row)  # the same form again: nothing changed, no new revision
+        return ProfileSave.UNCHANGED
     for key in keys:
         setattr(row, key, profile[key])
     session.add(ProfileRevisionRow(startup_id=startup_id, revised_by=actor, snapshot=dict(profile)))
@@ -136,7 +151,7 @@ def update_profile(
         action="startup.profile_updated",
         subject=f"startup:{startup_id}",
     )
-    return _startup(row)
+    return ProfileSave.SAVED
 
 
 def revisions(*, session: Session, startup_id: int) -> list[ProfileRevisionRow]:

@@ -129,18 +129,24 @@ def save_profile(
     """Save the company profile and keep the revision: who changed it, when, what it said.
 
     The organisation number is checked against the other startups only when it changed,
-    and a profile saved again unchanged makes no new revision and no audit entry.
+    and a profile saved again unchanged makes no new revision and no audit entry, and
+    takes no lock: only a change locks the row (and compares again under the lock).
     """
-    row = session.get(StartupRow, startup_id, with_for_update=True)
+    keys = ("name", "org_number", "website", "sector", "stage", "about", "contacts")
+    row = session.get(StartupRow, startup_id)
+    if row is None:
+        return ProfileSave.MISSING
+    if all(getattr(row, key) == profile[key] for key in keys):
+        return ProfileSave.UNCHANGED
+    row = session.get(StartupRow, startup_id, with_for_update=True, populate_existing=True)
     if row is None:
         return ProfileSave.MISSING
     if row.org_number != profile["org_number"] and number_taken(
         session=session, org_number=profile["org_number"], except_id=startup_id
     ):
         return ProfileSave.NUMBER_TAKEN
-    keys = ("name", "org_number", "website", "sector", "stage", "about", "contacts")
     if all(getattr(row, key) == profile[key] for key in keys):
-        return ProfileSave.UNCHANGED
+        return ProfileSave.UNCHANGED  # another save of the same profile came first
     for key in keys:
         setattr(row, key, profile[key])
     session.add(ProfileRevisionRow(startup_id=startup_id, revised_by=actor, snapshot=dict(profile)))

@@ -133,6 +133,17 @@ def _worker(database_url: str, api_url: str, log: Path) -> subprocess.Popen[byte
         )
 
 
+def _web_without_worker(database_url: str, slack: FakeSlack, tmp_path: Path) -> ServerProcess:
+    """`matchday serve` with no worker inside: it keeps what it answers in the inbox."""
+    return ServerProcess(
+        database_url,
+        slack.api_url,
+        tmp_path / "web.log",
+        MATCHDAY_WORKER="false",
+        MATCHDAY_SCHEDULER="false",
+    ).start()
+
+
 def test_replies_a_killed_web_process_answered_are_handled_by_a_worker_once(
     own_database: str,
     own_sessions: sessionmaker[Session],
@@ -143,13 +154,7 @@ def test_replies_a_killed_web_process_answered_are_handled_by_a_worker_once(
     seeded = seed(own_sessions, threads=THREADS)
     with own_sessions.begin() as session:  # a worker beat: the web process is healthy
         outbox.beat(session=session, name="sender", now=datetime.now(UTC))
-    web = ServerProcess(
-        own_database,
-        slack.api_url,
-        tmp_path / "web.log",
-        MATCHDAY_WORKER="false",
-        MATCHDAY_SCHEDULER="false",
-    ).start()
+    web = _web_without_worker(own_database, slack, tmp_path)
     replies = [_reply(seeded, n) for n in range(THREADS)]
     try:
         for body, _event_id in replies:
@@ -219,13 +224,7 @@ def test_commands_a_killed_web_process_answered_are_replied_to_by_a_worker_once(
         )
         languages.choose(session=session, user_id=MANAGER, language="sv")
         outbox.beat(session=session, name="sender", now=datetime.now(UTC))  # healthy
-    web = ServerProcess(
-        own_database,
-        slack.api_url,
-        tmp_path / "web.log",
-        MATCHDAY_WORKER="false",
-        MATCHDAY_SCHEDULER="false",
-    ).start()
+    web = _web_without_worker(own_database, slack, tmp_path)
     try:
         areas = _command(web, slack, MANAGER, "areas")
         unknown = _command(web, slack, MANAGER, "frobnicate <!here>")

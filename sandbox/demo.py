@@ -185,20 +185,28 @@ class Seeder:
         self._check(self.do.command(ADMIN.id, channel, f"/matchday {text}"), f"/matchday {text}")
 
     def _button(self, channel: str, action_id: str) -> JsonDict:
-        """Where the admin's newest ephemeral in ``channel`` has this button."""
+        """Where the admin's newest ephemeral in ``channel`` has this button.
+
+        Waits a moment for it: an app whose worker runs apart from its web process answers
+        a command empty and replies through the response URL a moment later.
+        """
         self._seen = {v["id"] for v in self.slack.open_views.values()}
-        with self.slack.lock:
-            mine = [
-                e
-                for e in self.slack.workspace.ephemerals
-                if e["user"] == ADMIN.id and e["channel"] == channel
-            ]
-        for message in reversed(mine):
-            for index, block in enumerate(message["blocks"]):
-                for number, element in enumerate(block.get("elements") or []):
-                    if element.get("action_id") == action_id:
-                        return {"ts": message["ts"], "block": index, "element": number}
-        raise SeedError(f"no {action_id} button in the admin's messages")
+        deadline = time.monotonic() + MODAL_WAIT
+        while True:
+            with self.slack.lock:
+                mine = [
+                    e
+                    for e in self.slack.workspace.ephemerals
+                    if e["user"] == ADMIN.id and e["channel"] == channel
+                ]
+            for message in reversed(mine):
+                for index, block in enumerate(message["blocks"]):
+                    for number, element in enumerate(block.get("elements") or []):
+                        if element.get("action_id") == action_id:
+                            return {"ts": message["ts"], "block": index, "element": number}
+            if time.monotonic() > deadline:
+                raise SeedError(f"no {action_id} button in the admin's messages")
+            time.sleep(0.05)
 
     def _fill(self, callback_id: str, fields: dict[str, Raw], tolerate: str = "") -> None:
         """Wait for the app's form, fill it in and submit it."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -15,7 +16,7 @@ from bot.deps import Deps
 from bot.i18n import _
 from bot.programme import Caller
 from bot.views.help import build_help, build_notice
-from handlers.common import caller_of, deps_of, open_modal, respond
+from handlers.common import caller_of, deps_of, open_modal, post, respond
 from handlers.payloads import SlashCommand
 from handlers.payloads import parse as parse_payload
 
@@ -82,20 +83,21 @@ def matchday(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltCon
     the same way: an ephemeral message to the person who typed the command.
     """
     later = bool(context.get(AFTER_THE_ANSWER))
+    user, response_url = str(body.get("user_id") or ""), str(body.get("response_url") or "")
+    reply = partial(_reply, ack, later, client, user, response_url)
     command = parse_payload(SlashCommand, body)
     if command is None:
-        message = {"text": _("Sorry, I could not read that command.")}
-        _reply(ack, later, str(body.get("response_url") or ""), message)
+        reply({"text": _("Sorry, I could not read that command.")})
         return
     deps = deps_of(context)
     name, args = parse(command.text)
     caller = caller_of(deps, command.user_id)
     spec = BY_NAME.get(name)
     if spec is None or name not in HANDLERS:
-        _reply(ack, later, command.response_url, build_help(caller, unknown=name))
+        reply(build_help(caller, unknown=name))
         return
     if not spec.audience(caller):
-        _reply(ack, later, command.response_url, build_notice(spec.refusal()))
+        reply(build_notice(spec.refusal()))
         return
     if later:
         # What the handler starts in the background (a report after "counting...") waits
@@ -103,14 +105,14 @@ def matchday(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltCon
         with deps.after_ack.held():
             outcome = HANDLERS[name](CommandRequest(command, caller, deps, args, client))
             if isinstance(outcome, Reply):
-                _reply(ack, later, command.response_url, outcome.message)
+                reply(outcome.message)
             else:  # opened before the delivery counts as handled
                 ack()
                 _open(client, command.trigger_id, outcome, command.response_url)
         return
     outcome = HANDLERS[name](CommandRequest(command, caller, deps, args, client))
     if isinstance(outcome, Reply):
-        _reply(ack, later, command.response_url, outcome.message)
+        reply(outcome.message)
     else:
         ack()
         deps.after_ack.submit(_open, client, command.trigger_id, outcome, command.response_url)
@@ -121,11 +123,23 @@ def _open(client: WebClient, trigger_id: str, outcome: OpenModal, response_url: 
     open_modal(client, trigger_id, view, response_url)
 
 
-def _reply(ack: Ack, later: bool, response_url: str, message: dict[str, Any]) -> None:
-    """The ephemeral reply: in the acknowledgement, or through the response_url after it."""
+def _reply(
+    ack: Ack,
+    later: bool,
+    client: WebClient,
+    user: str,
+    response_url: str,
+    message: dict[str, Any],
+) -> None:
+    """The ephemeral reply: in the acknowledgement, or through the response_url after it.
+
+    A response_url Slack no longer takes (the worker was away for more than 30 minutes)
+    gets the reply as a direct message instead, so that no command goes unanswered.
+    """
     if later:
         ack()  # Slack had its answer; Bolt wants the listener's too
-        respond(response_url, message)
+        if not respond(response_url, message) and user:
+            post(client, user, message)
     else:
         ack(response_type="ephemeral", text=message["text"], blocks=message.get("blocks"))
 

@@ -47,16 +47,19 @@ def caller_of(deps: Deps, user_id: str) -> Caller:
         )
 
 
-def respond(response_url: str, message: dict[str, Any], *, replace: bool = False) -> None:
-    """Answer through a response_url (ephemeral to the person who acted)."""
+def respond(response_url: str, message: dict[str, Any], *, replace: bool = False) -> bool:
+    """Answer through a response_url (ephemeral to the person who acted); whether Slack
+    took it (it refuses a URL older than 30 minutes or used five times)."""
     if not response_url:
-        return
+        return False
     payload: dict[str, Any] = {"response_type": "ephemeral", **message}
     if replace:
         payload["replace_original"] = True
     response = WebhookClient(response_url, timeout=10).send_dict(payload)
     if response.status_code >= 400:
         logger.warning("response_url answered %s", response.status_code)
+        return False
+    return True
 
 
 def tell_clicker(

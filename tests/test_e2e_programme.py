@@ -106,6 +106,19 @@ def test_an_unknown_subcommand_gets_the_help_not_silence(workspace: Workspace) -
     assert "<!channel>" not in text
 
 
+def test_a_command_whose_response_url_slack_refuses_is_answered_by_dm(
+    workspace: Workspace,
+) -> None:
+    # The worker was away for more than 30 minutes: Slack no longer takes the command's
+    # response_url, and the person gets the reply in their messages with Matchday.
+    workspace.fake.fail_next("response_url", "expired_url", status=404)
+    workspace.command(ADMIN, "C0ORG", "frobnicate")
+    dm = workspace.wait_post(ADMIN, "I don't know")
+    assert "/matchday setup" in json.dumps(dm.args)
+    [refused] = workspace.fake.calls_to("response_url")
+    assert refused.status == 404
+
+
 def test_forged_and_stale_signatures_get_401_and_change_nothing(
     workspace: Workspace, sessions
 ) -> None:

@@ -30,6 +30,7 @@ from benchmarks.ack_latency import populate
 from bot.app import new_deps
 from bot.clock import SystemClock
 from bot.config import Settings
+from handlers.commands import HANDLERS, CommandRequest, Outcome
 from handlers.inbox import MAX_ATTEMPTS, Inbox
 from sandbox import payloads
 from sandbox.blockkit import escape
@@ -358,5 +359,45 @@ def test_when_the_inbox_cannot_keep_a_delivery_it_is_handled_before_the_answer(
         answer = running.send(Request(data, headers))
         assert answer.status.startswith("200")
         assert _answers(own_sessions, seeded)[:1] == [1]  # recorded before the answer
+    finally:
+        running.close()
+
+
+def test_a_command_that_fails_after_its_answer_says_so_by_its_response_url_once(
+    own_database: str,
+    own_sessions: sessionmaker[Session],
+    slack: FakeSlack,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Slack had its empty answer: the polite notice goes through the response URL, and
+    the command is not run again (it may have changed something before it failed)."""
+    populate(slack)
+    seed(own_sessions, threads=1)
+    running = InProcessApp(own_database, slack.api_url, SIGNING_SECRET, slack.bot_token)
+    runs: list[str] = []
+
+    def broken(request: CommandRequest) -> Outcome:
+        runs.append(request.args)
+        raise RuntimeError("a bug in a subcommand")
+
+    monkeypatch.setitem(HANDLERS, "areas", broken)
+    try:
+        response_url = slack.new_response_url()
+        body = payloads.slash_command(
+            text="areas",
+            user_id=MANAGER,
+            channel_id=ORG_CHANNEL,
+            trigger_id=slack.issue_trigger_id(),
+            response_url=response_url,
+        ).encode()
+        headers = signed_headers(SIGNING_SECRET, body, content_type=FORM_CONTENT_TYPE)
+        answer = running.send(Request(body, headers, response_url))
+        assert (answer.status[:3], answer.body) == ("200", b"")
+        running.settle()  # handled, and gone from the inbox: not tried again
+        [notice] = [call.args for call in slack.replies_to(response_url)]
+        assert notice["response_type"] == "ephemeral"
+        # In the manager's language (their groups speak Swedish).
+        assert "Tyvärr gick något fel hos oss och ingenting ändrades" in notice["text"]
+        assert runs == [""]
     finally:
         running.close()

@@ -130,7 +130,11 @@ class InProcessApp:
 
         def run() -> None:
             with self.counter.counting(answer):
-                answer.body = b"".join(self.wsgi(environ, start_response))
+                body = self.wsgi(environ, start_response)
+                answer.body = b"".join(body)
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()  # as a WSGI server does once the body is sent
 
         # As on a server thread: what the request sets (its reader's language) stays with it
         # and does not leak into the caller's context.

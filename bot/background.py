@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextvars
+import functools
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -34,9 +36,38 @@ class ContextThreadPool(ThreadPoolExecutor):
         return super().submit(run)
 
 
-Work = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any], "Future[Any]"]
-# Work submitted while a request holds it back (AfterAck.held), in this request's context.
-_held: contextvars.ContextVar[list[Work] | None] = contextvars.ContextVar(
+class Held:
+    """Work submitted while a request held it back, started when ``release`` is called."""
+
+    def __init__(self, pool: ContextThreadPool) -> None:
+        self._pool = pool  # the threads themselves: never held again
+        self._work: list[tuple[contextvars.Context, Callable[..., Any], Future[Any]]] = []
+        self._lock = threading.Lock()
+        self._released = False
+
+    def keep(self, work: Callable[..., Any], args: Any, kwargs: Any) -> Future[Any]:
+        """Hold ``work`` in the submitter's context; the future settles when it has run."""
+        later: Future[Any] = Future()
+        context = contextvars.copy_context()  # the request's language, as submitted
+        context.run(_held.set, None)  # what the work submits in turn is not held again
+        self._work.append((context, functools.partial(work, *args, **kwargs), later))
+        return later
+
+    def release(self) -> None:
+        """Start what was held, once (later calls do nothing)."""
+        with self._lock:
+            if self._released:
+                return
+            self._released = True
+            work, self._work = self._work, []
+        for context, call, later in work:
+            future = self._pool.submit(context.run, call)
+            future.add_done_callback(_log_failure)
+            future.add_done_callback(_passed_on_to(later))
+
+
+# The work a request holds back (AfterAck.held), if it holds any.
+_held: contextvars.ContextVar[Held | None] = contextvars.ContextVar(
     "matchday_after_ack_held", default=None
 )
 
@@ -51,9 +82,7 @@ class AfterAck:
         """Run ``work`` in the background; failures are logged, never lost silently."""
         held = _held.get()
         if held is not None:
-            later: Future[Any] = Future()
-            held.append((work, args, kwargs, later))
-            return later
+            return held.keep(work, args, kwargs)
         future = self._pool.submit(work, *args, **kwargs)
         future.add_done_callback(_log_failure)
         return future
@@ -66,14 +95,13 @@ class AfterAck:
         its listener; the work its handler started (a report that follows "counting...")
         must not overtake that reply.
         """
-        held: list[Work] = []
+        held = Held(self._pool)
         token = _held.set(held)
         try:
             yield
         finally:
             _held.reset(token)
-            for work, args, kwargs, later in held:
-                self.submit(work, *args, **kwargs).add_done_callback(_passed_on_to(later))
+            held.release()
 
     def shutdown(self) -> None:
         """Finish queued work and stop the threads."""

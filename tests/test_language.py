@@ -177,6 +177,11 @@ def test_work_held_back_by_a_command_starts_after_its_reply() -> None:
         report.result(timeout=5)
         assert shown == ["counting the funnel", "the report"]
         assert pool.submit(len, "no longer held").result(timeout=5) == 14
+        # Held work that starts more work of its own: that work runs too, at once.
+        with pool.held():
+            chart = pool.submit(lambda: pool.submit(shown.append, "the chart").result(5))
+        chart.result(timeout=5)
+        assert shown[-1] == "the chart"
     finally:
         pool.shutdown()
 

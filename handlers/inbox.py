@@ -4,13 +4,14 @@ For a button click (``block_actions``) or an Events API event Slack needs nothin
 empty 200; what follows is work. A slash command may be answered empty too: its reply then
 goes through its response_url, which Slack shows the same way (handlers/commands.py).
 So a web process without a worker (``matchday serve --no-worker``) keeps the delivery in
-the inbox (one committed insert, with the click's claim) and answers. A worker process (``matchday worker``), whose sweeper looks for
-deliveries due every few milliseconds while they arrive (worker/run.py), hands it to the
-app's listeners, exactly as Bolt would have, and removes it once handled: the web process
-only answers, and the work never competes with its next answer for the CPU. (``here``
-hands each delivery on in the receiving process instead: the benchmarks' and tests'
-in-process app. A single ``matchday serve`` that runs its worker inside keeps no inbox:
-Bolt handles them before the answer, see bot/server.py.)
+the inbox (one committed insert, with the click's claim) and answers. A worker process
+(``matchday worker``), whose sweeper looks for deliveries due every few milliseconds while
+they arrive (worker/run.py), hands it to the app's listeners, exactly as Bolt would have,
+and removes it once handled: the web process only answers, and the work never competes
+with its next answer for the CPU. (``here`` hands each delivery on in the receiving
+process instead: the benchmarks' and tests' in-process app. A single ``matchday serve``
+that runs its worker inside keeps no inbox: Bolt handles them before the answer, see
+bot/server.py.)
 
 * Nothing acknowledged is lost: a process that dies between the answer and the end of the
   handling leaves the delivery in the inbox under a lease; when the lease ends the

@@ -95,6 +95,27 @@ def fresh_database(kind: str, folder: Path) -> Iterator[str]:
     _drop_postgres_database(name)
 
 
+@pytest.fixture(params=BACKENDS)
+def own_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of its own, for tests of the inbox: the shared test server's worker
+    sweeps the shared database's inbox and would take what such a test keeps there."""
+    yield from fresh_database(request.param, tmp_path)
+
+
+@pytest.fixture
+def own_engine(own_database: str) -> Iterator[Engine]:
+    """An engine on ``own_database``."""
+    engine = make_engine(own_database)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def own_sessions(own_engine: Engine) -> sessionmaker[Session]:
+    """Sessions on ``own_database``."""
+    return make_session_factory(own_engine, SystemClock())
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory

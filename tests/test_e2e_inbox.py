@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -28,7 +27,6 @@ from benchmarks.ack_inprocess import InProcessApp
 from benchmarks.ack_kinds import MANAGER, ORG_CHANNEL, THREAD_CHANNEL, Request, Seeded, seed
 from benchmarks.ack_latency import populate
 from bot.app import new_deps
-from bot.clock import SystemClock
 from bot.config import Settings
 from handlers.commands import HANDLERS, CommandRequest, Outcome
 from handlers.inbox import MAX_ATTEMPTS, Inbox
@@ -36,27 +34,12 @@ from sandbox import payloads
 from sandbox.blockkit import escape
 from sandbox.signing import FORM_CONTENT_TYPE, JSON_CONTENT_TYPE, post_to_app, signed_headers
 from sandbox.slack_api import FakeSlack
-from storage.db import make_engine, make_session_factory
 from storage.models import AnswerRow, AssessmentRow, FocusAreaRow, InboxRow
 from storage.repositories import inbox, languages, outbox
-from tests.conftest import BACKENDS, fresh_database
 from tests.e2e import BOT_TOKEN, SIGNING_SECRET, ServerProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 THREADS = 6
-
-
-@pytest.fixture(params=BACKENDS)
-def own_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database of its own: the shared test server's worker must not sweep its inbox."""
-    yield from fresh_database(request.param, tmp_path)
-
-
-@pytest.fixture
-def own_sessions(own_database: str) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(own_database)
-    yield make_session_factory(engine, SystemClock())
-    engine.dispose()
 
 
 def _typed(n: int) -> str:

@@ -2,7 +2,8 @@
 
 Both databases: a delivery kept is there for the worker; a repeat (the same event again,
 the same click again, or a click already taken before its answer by a process that handles
-clicks itself) keeps nothing, so it is handled once.
+clicks itself) keeps nothing, so it is handled once. Each test has a database of its own:
+the shared test server's worker sweeps the shared one's inbox.
 """
 
 from __future__ import annotations
@@ -39,52 +40,51 @@ def _count(sessions: sessionmaker[Session], row: type) -> int:
 
 
 def test_an_event_is_kept_once_under_its_event_id(
-    engine: Engine, sessions: sessionmaker[Session]
+    own_engine: Engine, own_sessions: sessionmaker[Session]
 ) -> None:
-    first = _keep(engine, "event:Ev01")
+    first = _keep(own_engine, "event:Ev01")
     assert first is not None
-    assert _keep(engine, "event:Ev01") is None  # Slack's retry while it waits
+    assert _keep(own_engine, "event:Ev01") is None  # Slack's retry while it waits
     [kept] = inbox.take_due(
-        engine=engine, now=SystemClock().now(), lease=timedelta(seconds=30), limit=10
+        engine=own_engine, now=SystemClock().now(), lease=timedelta(seconds=30), limit=10
     )
     assert (kept.id, kept.body) == (first, BODY)  # as it came, for the listeners
 
 
 def test_deliveries_due_are_taken_oldest_first_once_until_their_lease_ends(
-    engine: Engine,
-    sessions: sessionmaker[Session],  # an empty database
+    own_engine: Engine,
 ) -> None:
-    kept = [_keep(engine, f"event:Ev{n:02d}") for n in range(5)]
+    kept = [_keep(own_engine, f"event:Ev{n:02d}") for n in range(5)]
     now = SystemClock().now()
     lease = timedelta(seconds=30)
-    first = inbox.take_due(engine=engine, now=now, lease=lease, limit=3)
+    first = inbox.take_due(engine=own_engine, now=now, lease=lease, limit=3)
     assert [d.id for d in first] == kept[:3] and {d.attempts for d in first} == {1}
     # Another worker's sweep finds only what nobody holds.
-    rest = inbox.take_due(engine=engine, now=now, lease=lease, limit=10)
+    rest = inbox.take_due(engine=own_engine, now=now, lease=lease, limit=10)
     assert [d.id for d in rest] == kept[3:]
-    assert inbox.take_due(engine=engine, now=now + lease / 2, lease=lease, limit=10) == []
+    assert inbox.take_due(engine=own_engine, now=now + lease / 2, lease=lease, limit=10) == []
     # A handler that died: its deliveries are due again when the lease ends.
-    again = inbox.take_due(engine=engine, now=now + lease, lease=lease, limit=10)
+    again = inbox.take_due(engine=own_engine, now=now + lease, lease=lease, limit=10)
     assert [d.id for d in again] == kept and {d.attempts for d in again} == {2}
 
 
 def test_a_click_is_kept_with_its_claim_and_a_second_one_keeps_nothing(
-    engine: Engine, sessions: sessionmaker[Session]
+    own_engine: Engine, own_sessions: sessionmaker[Session]
 ) -> None:
     key = "action:U1:pitch_ask:1700000000.000100"
-    assert _keep(engine, key, claim=key) is not None
-    assert _keep(engine, key, claim=key) is None  # a double click
-    assert _count(sessions, InboxRow) == 1
-    assert _count(sessions, InteractionRow) == 1
+    assert _keep(own_engine, key, claim=key) is not None
+    assert _keep(own_engine, key, claim=key) is None  # a double click
+    assert _count(own_sessions, InboxRow) == 1
+    assert _count(own_sessions, InteractionRow) == 1
 
 
 def test_a_click_already_taken_before_its_answer_is_not_kept_again(
-    engine: Engine, sessions: sessionmaker[Session]
+    own_engine: Engine, own_sessions: sessionmaker[Session]
 ) -> None:
     # One process handled the click before answering (a `serve` with its worker inside);
     # Slack's retry reaches a web process with an inbox.
     key = "action:U1:meeting_pick:1700000000.000200"
-    with sessions.begin() as session:
+    with own_sessions.begin() as session:
         assert interactions.claim(session=session, key=key, now=SystemClock().now())
-    assert _keep(engine, key, claim=key) is None
-    assert _count(sessions, InboxRow) == 0
+    assert _keep(own_engine, key, claim=key) is None
+    assert _count(own_sessions, InboxRow) == 0

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextvars
 import io
-import json
 import threading
 import time
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from benchmarks.ack_kinds import ADMIN, Request
+from benchmarks.ack_kinds import ADMIN, Request, replied
 from bot.app import create_app, new_deps
 from bot.config import Settings
 from bot.deps import Deps
@@ -158,8 +157,7 @@ class InProcessApp:
         if not request.response_url:
             return b""
         self.settle()
-        replies = fake.replies_to(request.response_url)
-        return b"\n".join(json.dumps(call.args).encode() for call in replies)
+        return replied(fake, request.response_url)
 
     def close(self) -> None:
         """Let the inbox and after-ack work finish, then close the database connections."""

@@ -40,6 +40,7 @@ from bot.views.assessment import FORM_ACTION
 from bot.views.profile import PROFILE_CALLBACK
 from sandbox import payloads
 from sandbox.signing import FORM_CONTENT_TYPE, JSON_CONTENT_TYPE, signed_headers
+from sandbox.slack_api import FakeSlack
 from storage.models import (
     AssessmentRow,
     FocusAreaRow,
@@ -188,6 +189,11 @@ class Request:
     body: bytes
     headers: dict[str, str]
     response_url: str = ""  # a command's: where its reply comes when it is answered empty
+
+
+def replied(fake: FakeSlack, response_url: str) -> bytes:
+    """What the app sent through one response URL, one JSON line per reply (b"": none)."""
+    return b"\n".join(json.dumps(call.args).encode() for call in fake.replies_to(response_url))
 
 
 Issue = Callable[[], str]  # a fresh trigger id or response URL (the fake's, or made up)

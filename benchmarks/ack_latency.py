@@ -41,7 +41,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from types import FrameType
@@ -58,8 +58,10 @@ from benchmarks.ack_kinds import (
     REPRESENTATIVE,
     THREAD_CHANNEL,
     Kind,
+    Request,
     RequestMaker,
     kind,
+    replied,
     seed,
 )
 from bot.clock import SystemClock
@@ -343,12 +345,15 @@ class AckPath:
         this path should give."""
         return self.spec.answered_right(body, reply) if self.server.name == "matchday" else True
 
-    def request(self, fake: FakeSlack) -> tuple[bytes, dict[str, str]]:
-        """A freshly signed request of this kind."""
+    def made(self) -> Request:
+        """A freshly signed request of this kind, on a connection of its own."""
         made = self.maker.request(self.spec)
-        headers = dict(made.headers)
-        headers["Connection"] = "close"
-        return made.body, headers
+        return replace(made, headers={**made.headers, "Connection": "close"})
+
+    def request(self, fake: FakeSlack) -> tuple[bytes, dict[str, str]]:
+        """A freshly signed request of this kind (body, headers)."""
+        made = self.made()
+        return made.body, made.headers
 
 
 def run_sequential(
@@ -533,10 +538,8 @@ def build_paths(servers: dict[str, Server], maker: RequestMaker) -> list[AckPath
 def warm_up(paths: Sequence[AckPath], fake: FakeSlack, args: argparse.Namespace) -> None:
     """Check each path answers as expected, then warm its threads, pools and caches."""
     for path in paths:
-        made = path.maker.request(path.spec)
-        first = send(
-            path.server.port, made.body, {**made.headers, "Connection": "close"}, args.timeout
-        )
+        made = path.made()
+        first = send(path.server.port, made.body, made.headers, args.timeout)
         reply = b""
         if first.status == 200 and not first.body.strip() and made.response_url:
             reply = wait_for_reply(fake, made.response_url, args.timeout)
@@ -562,9 +565,9 @@ def wait_for_reply(fake: FakeSlack, response_url: str, timeout: float) -> bytes:
     """What came through a command's response URL (b"" when nothing came in time)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        replies = fake.replies_to(response_url)
-        if replies:
-            return b"\n".join(json.dumps(call.args).encode() for call in replies)
+        reply = replied(fake, response_url)
+        if reply:
+            return reply
         time.sleep(0.02)
     return b""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -99,23 +100,18 @@ def matchday(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltCon
     if not spec.audience(caller):
         reply(build_notice(spec.refusal()))
         return
-    if later:
-        # What the handler starts in the background (a report after "counting...") waits
-        # for the reply, as it waits for the acknowledgement that carries it otherwise.
-        with deps.after_ack.held():
-            outcome = HANDLERS[name](CommandRequest(command, caller, deps, args, client))
-            if isinstance(outcome, Reply):
-                reply(outcome.message)
-            else:  # opened before the delivery counts as handled
-                ack()
-                _open(client, command.trigger_id, outcome, command.response_url)
-        return
-    outcome = HANDLERS[name](CommandRequest(command, caller, deps, args, client))
-    if isinstance(outcome, Reply):
-        reply(outcome.message)
-    else:
+    # After the answer, what the handler starts in the background (a report after
+    # "counting...") waits for the reply, as it waits for the acknowledgement otherwise.
+    with deps.after_ack.held() if later else nullcontext():
+        outcome = HANDLERS[name](CommandRequest(command, caller, deps, args, client))
+        if isinstance(outcome, Reply):
+            reply(outcome.message)
+            return
         ack()
-        deps.after_ack.submit(_open, client, command.trigger_id, outcome, command.response_url)
+        if later:  # opened before the delivery counts as handled
+            _open(client, command.trigger_id, outcome, command.response_url)
+        else:
+            deps.after_ack.submit(_open, client, command.trigger_id, outcome, command.response_url)
 
 
 def _open(client: WebClient, trigger_id: str, outcome: OpenModal, response_url: str) -> None:

@@ -62,15 +62,21 @@ def make_engine(url: str, timeout_ms: int = WORKER_TIMEOUT_MS, *, pre_ping: bool
     )
 
 
-def write_now(engine: Engine, work: Callable[[Connection], T]) -> T:
-    """Run ``work`` in a transaction of its own and commit: a short write before an answer.
+def write_now(engine: Engine, work: Callable[[Connection], T], *, one_statement: bool = False) -> T:
+    """Run ``work`` in a transaction of its own and commit: a short write before an answer
+    (or in the worker's tightest loop).
 
+    With ``one_statement`` (``work`` runs a single statement, atomic by itself), PostgreSQL
+    runs it on an autocommit connection: one round trip, no BEGIN and no COMMIT of its own.
     On SQLite, a writer that finds the file locked (the worker writing) waits in SQLite's
     busy handler, which sleeps 1, 2, 5, 10, 15, 20, 25 ... ms between tries: a click in a
     burst may wait tens of milliseconds for a lock that was free most of that time. Here the
     lock is tried without waiting, and again after at most 2 ms, until the engine's own
     timeout; ``work`` must be safe to run again after a rollback.
     """
+    if engine.dialect.name != "sqlite" and one_statement:
+        with engine.connect() as connection:
+            return work(connection.execution_options(isolation_level="AUTOCOMMIT"))
     if engine.dialect.name != "sqlite":
         with engine.begin() as connection:
             return work(connection)

@@ -99,15 +99,11 @@ def keep(
         "attempts": attempts,
     }
     dialect = engine.dialect.name
-    if dialect == "postgresql":
-        with engine.connect() as connection:
-            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-            if claim:
-                statement = _claim_and_receive_statement()
-                return connection.execute(statement, {**values, "claim": claim[:200]}).scalar()
-            return connection.execute(_receive_statement(dialect), values).scalar()
 
     def insert(connection: Connection) -> int | None:
+        if claim and dialect == "postgresql":  # the claim and the delivery in one statement
+            statement = _claim_and_receive_statement()
+            return connection.execute(statement, {**values, "claim": claim[:200]}).scalar()
         if claim:
             claimed = connection.execute(
                 interactions.claim_statement(dialect), {"key": claim[:200], "received_at": now}
@@ -116,7 +112,7 @@ def keep(
                 return None
         return connection.execute(_receive_statement(dialect), values).scalar()
 
-    return write_now(engine, insert)
+    return write_now(engine, insert, one_statement=dialect == "postgresql")
 
 
 def handled(*, session: Session, delivery_id: int) -> None:
@@ -153,19 +149,16 @@ def take_due(*, engine: Engine, now: datetime, lease: timedelta, limit: int) -> 
             InboxRow.id, InboxRow.kind, InboxRow.content_type, InboxRow.body, InboxRow.attempts
         )
     )
-    if engine.dialect.name == "postgresql":
-        with engine.connect() as connection:
-            autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
-            rows = autocommit.execute(statement).all()
-    else:
+    if engine.dialect.name == "sqlite":
         with engine.connect() as connection:
             # A read first: on SQLite an UPDATE takes the one write lock even when it finds
             # nothing, and the web process's next keep would wait for it.
             anything = select(InboxRow.id).where(InboxRow.lease_until <= now).limit(1)
             if connection.execute(anything).first() is None:
                 return []
-        with engine.begin() as connection:
-            rows = connection.execute(statement).all()
+    rows = write_now(
+        engine, lambda connection: connection.execute(statement).all(), one_statement=True
+    )
     taken = [Delivery(int(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4])) for r in rows]
     return sorted(taken, key=lambda delivery: delivery.id)
 

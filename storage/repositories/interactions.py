@@ -44,12 +44,10 @@ def claim_now(*, engine: Engine, key: str, now: datetime) -> bool:
     transaction (one fsync)."""
     statement = claim_statement(engine.dialect.name)
     values = {"key": key[:200], "received_at": now}
-    if engine.dialect.name == "postgresql":
-        with engine.connect() as connection:
-            autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
-            return autocommit.execute(statement, values).first() is not None
     return write_now(
-        engine, lambda connection: connection.execute(statement, values).first() is not None
+        engine,
+        lambda connection: connection.execute(statement, values).first() is not None,
+        one_statement=True,
     )
 
 

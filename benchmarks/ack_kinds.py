@@ -59,7 +59,6 @@ ORG_CHANNEL = "CBENCHORG"
 THREAD_CHANNEL = "CBENCHTHREADS"  # every seeded assessment thread is here
 OTHER_CHANNEL = "CBENCHTALK"  # people's own threads
 BUTTON_THREAD = "1700000000.000100"
-ORG_NUMBER = "5560160680"
 PROFILE = {
     "name": "Bench Robotics AB",
     "org_number": "556016-0680",
@@ -121,7 +120,7 @@ def seed(sessions: sessionmaker[Session], threads: int = 150) -> Seeded:
         session.add(button)
         startup = StartupRow(
             name=PROFILE["name"],
-            org_number=ORG_NUMBER,
+            org_number=PROFILE["org_number"],  # as stored: normalised
             website=PROFILE["website"],
             sector=PROFILE["sector"],
             description="",
@@ -280,8 +279,13 @@ class RequestMaker:
             user_id=REPRESENTATIVE,
             callback_id=PROFILE_CALLBACK,
             values=values,
+            # As bot.views.profile.profile_metadata writes it: the number the form showed.
             private_metadata=json.dumps(
-                {"startup": self.seeded.startup_id, "response_url": self.response_url()}
+                {
+                    "startup": self.seeded.startup_id,
+                    "number": PROFILE["org_number"],
+                    "response_url": self.response_url(),
+                }
             ),
             trigger_id=self.trigger_id(),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -105,6 +106,11 @@ def _polite_error(
         logger.error("listener failed", exc_info=error)
     notice = database_unreachable() if trouble else something_went_wrong()
     kind = body.get("type")
+    if kind == "view_submission" and context.get(AFTER_THE_ANSWER):
+        # Answered before it was handled (bot/answered_first.py): the form is closed, so
+        # the person reads it in a message; nothing was saved (the transaction rolled back).
+        _tell_after_the_answer(body, context, notice)
+        return BoltResponse(status=200, body="")
     if kind == "view_submission":
         block = _first_input(body)
         if block:
@@ -134,6 +140,27 @@ def _polite_error(
     if kind == "block_actions" and respond is not None and isinstance(deps, Deps):
         deps.after_ack.submit(respond, response_type="ephemeral", **notice)
     return BoltResponse(status=200, body="")
+
+
+def _tell_after_the_answer(
+    body: dict[str, Any], context: BoltContext, notice: dict[str, Any]
+) -> None:
+    """A form's failure after its answer: by the form's response_url, else a DM."""
+    from handlers.common import tell_clicker
+
+    view = body.get("view") or {}
+    try:
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        metadata = {}
+    response_url = str(metadata.get("response_url") or "") if isinstance(metadata, dict) else ""
+    user_id = str((body.get("user") or {}).get("id") or "")
+    if context.client is None or not user_id:
+        return
+    try:
+        tell_clicker(context.client, user_id, response_url, notice)
+    except Exception:
+        logger.warning("could not tell the person a form failed", exc_info=True)
 
 
 def _database_trouble(error: BaseException) -> bool:

@@ -17,6 +17,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.signature import SignatureVerifier
 
+from bot.answered_first import can_answer_first
 from bot.deps import Deps
 from bot.events import ignored_message
 from bot.health import Health, judge
@@ -114,10 +115,11 @@ def _timed(
 
     With an inbox, a click, an event or a command is kept there and answered at once; a
     worker hands it to Bolt after the answer (handlers/inbox.py), and a command's reply
-    goes through its response_url. Forms and option lists are answered by Bolt itself:
-    their answer carries what Slack shows (field errors, the options).
+    goes through its response_url. So is a form submission that no field error can come
+    from the database for (bot/answered_first.py). Other forms and option lists are
+    answered by Bolt itself: their answer carries what Slack shows (field errors, options).
     """
-    facts = describe(environ.get("CONTENT_TYPE", ""), body)
+    facts = describe(environ.get("CONTENT_TYPE", ""), body, keeping=inbox is not None)
     status_seen: list[str] = []
 
     def recording_start(status: str, headers: list[Any], *args: Any) -> Any:
@@ -166,8 +168,12 @@ def _timed(
     return result
 
 
-def describe(content_type: str, body: bytes) -> dict[str, str]:
-    """What a Slack request is, for the log line and the latency metric (never its text)."""
+def describe(content_type: str, body: bytes, *, keeping: bool = False) -> dict[str, str]:
+    """What a Slack request is, for the log line and the latency metric (never its text).
+
+    ``keeping``: an inbox can keep it; "later" is then set also for a form submission
+    that may be answered before it is handled (bot/answered_first.py).
+    """
     facts: dict[str, str] = {}
     try:
         if content_type.startswith("application/json"):
@@ -207,6 +213,8 @@ def describe(content_type: str, body: bytes) -> dict[str, str]:
             facts["id"] = str(view.get("callback_id") or "")
             if kind == "view_submission" and view.get("id") and view.get("hash"):
                 facts["once"] = f"view:{view['id']}:{view['hash']}"
+                if keeping and can_answer_first(payload):
+                    facts["later"] = facts["once"]  # the empty answer closes the modal
         else:
             facts["id"] = str(payload.get("callback_id") or payload.get("trigger_id") or "")
     except (ValueError, AttributeError, TypeError):

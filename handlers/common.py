@@ -6,14 +6,16 @@ import logging
 from contextvars import ContextVar
 from typing import Any
 
-from slack_bolt import BoltContext
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
+from bot.background import AFTER_THE_ANSWER
 from bot.deps import Deps
 from bot.i18n import _
 from bot.programme import Caller
+from bot.text import escape
 from bot.views.help import build_notice
 from storage.repositories import people
 
@@ -76,6 +78,27 @@ def tell_clicker(
         respond(response_url, message, replace=replace)
     else:
         post(client, user_id, message)
+
+
+def refuse(
+    ack: Ack,
+    context: BoltContext,
+    user_id: str,
+    response_url: str,
+    errors: dict[str, str],
+) -> None:
+    """Field errors, in the form while it is open. A form answered before it was handled
+    (bot/answered_first.py) is closed already: the person reads in a message what was
+    wrong and that nothing was saved."""
+    if not context.get(AFTER_THE_ANSWER):
+        ack(response_action="errors", errors=errors)
+        return
+    ack()  # Slack had its answer; Bolt wants the listener's too
+    reasons = " ".join(escape(reason) for reason in errors.values())
+    text = _("Nothing was saved: {reasons} Please open the form again.").format(reasons=reasons)
+    client = context.client
+    if client is not None:
+        tell_clicker(client, user_id, response_url, build_notice(text))
 
 
 def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any], response_url: str) -> None:

@@ -142,6 +142,45 @@ class SplitServerProcess(ServerProcess):
     worker_process = True
 
 
+def until(condition: Any, timeout: float, what: str) -> None:
+    """Wait until ``condition()`` holds; fail with ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def start_worker(database_url: str, api_url: str, log: Path) -> subprocess.Popen[bytes]:
+    """`matchday worker` on this database (no scheduled tick): it handles the inbox."""
+    root = Path(__file__).resolve().parent.parent
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_URL": api_url,
+        "DATABASE_URL": database_url,
+        "MATCHDAY_SCHEDULER": "false",
+    }
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "worker"],
+            cwd=root,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def web_without_worker(database_url: str, fake: FakeSlack, folder: Path) -> ServerProcess:
+    """`matchday serve` with no worker inside: it keeps what it answers in the inbox."""
+    return ServerProcess(
+        database_url,
+        fake.api_url,
+        folder / "web.log",
+        MATCHDAY_WORKER="false",
+        MATCHDAY_SCHEDULER="false",
+    ).start()
+
+
 @dataclass
 class Response:
     """What the app answered to one request."""

@@ -9,13 +9,10 @@ failing is tried a few times, then dropped.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 import pytest
 from slack_bolt import App, BoltResponse
@@ -36,9 +33,8 @@ from sandbox.signing import FORM_CONTENT_TYPE, JSON_CONTENT_TYPE, post_to_app, s
 from sandbox.slack_api import FakeSlack
 from storage.models import AnswerRow, AssessmentRow, FocusAreaRow, InboxRow
 from storage.repositories import inbox, languages, outbox
-from tests.e2e import BOT_TOKEN, SIGNING_SECRET, ServerProcess
+from tests.e2e import SIGNING_SECRET, ServerProcess, start_worker, until, web_without_worker
 
-ROOT = Path(__file__).resolve().parent.parent
 THREADS = 6
 
 
@@ -92,42 +88,6 @@ def _waiting(sessions: sessionmaker[Session]) -> int:
         return inbox.waiting(session=session)
 
 
-def _until(condition: Any, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.05)
-
-
-def _worker(database_url: str, api_url: str, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_API_URL": api_url,
-        "DATABASE_URL": database_url,
-        "MATCHDAY_SCHEDULER": "false",
-    }
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "worker"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-
-
-def _web_without_worker(database_url: str, slack: FakeSlack, tmp_path: Path) -> ServerProcess:
-    """`matchday serve` with no worker inside: it keeps what it answers in the inbox."""
-    return ServerProcess(
-        database_url,
-        slack.api_url,
-        tmp_path / "web.log",
-        MATCHDAY_WORKER="false",
-        MATCHDAY_SCHEDULER="false",
-    ).start()
-
-
 def test_replies_a_killed_web_process_answered_are_handled_by_a_worker_once(
     own_database: str,
     own_sessions: sessionmaker[Session],
@@ -138,7 +98,7 @@ def test_replies_a_killed_web_process_answered_are_handled_by_a_worker_once(
     seeded = seed(own_sessions, threads=THREADS)
     with own_sessions.begin() as session:  # a worker beat: the web process is healthy
         outbox.beat(session=session, name="sender", now=datetime.now(UTC))
-    web = _web_without_worker(own_database, slack, tmp_path)
+    web = web_without_worker(own_database, slack, tmp_path)
     replies = [_reply(seeded, n) for n in range(THREADS)]
     try:
         for body, _event_id in replies:
@@ -152,11 +112,11 @@ def test_replies_a_killed_web_process_answered_are_handled_by_a_worker_once(
     def told() -> set[str]:
         return {str(call.args.get("thread_ts")) for call in slack.calls_to("chat.postMessage")}
 
-    worker = _worker(own_database, slack.api_url, tmp_path / "worker.log")
+    worker = start_worker(own_database, slack.api_url, tmp_path / "worker.log")
     try:
-        _until(lambda: _waiting(own_sessions) == 0, 30, "the worker did not take the inbox")
+        until(lambda: _waiting(own_sessions) == 0, 30, "the worker did not take the inbox")
         # Each thread is told its next step by the worker's sender.
-        _until(lambda: set(seeded.threads[:THREADS]) <= told(), 30, "a thread was not told")
+        until(lambda: set(seeded.threads[:THREADS]) <= told(), 30, "a thread was not told")
     finally:
         worker.terminate()
         worker.wait(timeout=15)
@@ -170,7 +130,7 @@ def test_replies_a_killed_web_process_answered_are_handled_by_a_worker_once(
     try:
         for body, _event_id in replies:
             assert _deliver(again, body) == (200, b"")
-        _until(lambda: _waiting(own_sessions) == 0, 30, "the retries were not handled")
+        until(lambda: _waiting(own_sessions) == 0, 30, "the retries were not handled")
     finally:
         again.stop()
     assert _answers(own_sessions, seeded) == [1] * THREADS
@@ -208,7 +168,7 @@ def test_commands_a_killed_web_process_answered_are_replied_to_by_a_worker_once(
         )
         languages.choose(session=session, user_id=MANAGER, language="sv")
         outbox.beat(session=session, name="sender", now=datetime.now(UTC))  # healthy
-    web = _web_without_worker(own_database, slack, tmp_path)
+    web = web_without_worker(own_database, slack, tmp_path)
     try:
         areas = _command(web, slack, MANAGER, "areas")
         unknown = _command(web, slack, MANAGER, "frobnicate <!here>")
@@ -217,9 +177,9 @@ def test_commands_a_killed_web_process_answered_are_replied_to_by_a_worker_once(
     assert _waiting(own_sessions) == 2
     assert slack.calls_to("response_url") == []
 
-    worker = _worker(own_database, slack.api_url, tmp_path / "worker.log")
+    worker = start_worker(own_database, slack.api_url, tmp_path / "worker.log")
     try:
-        _until(lambda: _waiting(own_sessions) == 0, 30, "the worker did not take the inbox")
+        until(lambda: _waiting(own_sessions) == 0, 30, "the worker did not take the inbox")
     finally:
         worker.terminate()
         worker.wait(timeout=15)
@@ -266,7 +226,7 @@ def test_a_delivery_whose_handler_died_is_taken_over_after_its_lease(
         MATCHDAY_INBOX_LEASE_SECONDS="2",
     ).start()
     try:
-        _until(lambda: _waiting(own_sessions) == 0, 20, "the lease ended, nobody took over")
+        until(lambda: _waiting(own_sessions) == 0, 20, "the lease ended, nobody took over")
     finally:
         server.stop()
     assert _answers(own_sessions, seeded)[:1] == [1]
@@ -309,10 +269,10 @@ def test_a_delivery_that_keeps_failing_is_retried_then_dropped(
             with own_sessions.begin() as session:  # its retry is due (not after 30 s)
                 session.execute(update(InboxRow).values(lease_until=datetime.now(UTC)))
             assert kept.sweep() == 1
-            _until(lambda n=attempt: failing.calls == n, 10, "not handed on")
+            until(lambda n=attempt: failing.calls == n, 10, "not handed on")
             if attempt < MAX_ATTEMPTS:
-                _until(lambda: _retry_later(own_sessions), 10, "not kept for a retry")
-        _until(lambda: _waiting(own_sessions) == 0, 10, "not dropped")
+                until(lambda: _retry_later(own_sessions), 10, "not kept for a retry")
+        until(lambda: _waiting(own_sessions) == 0, 10, "not dropped")
         assert kept.sweep() == 0
         assert failing.calls == MAX_ATTEMPTS
     finally:

@@ -48,10 +48,10 @@ BOUNDS = {
     # statement on an autocommit connection, see ON_POSTGRESQL) and handled after the answer
     # (handlers/inbox.py).
     "button": (2, 1, 1),
-    # The claim (committed on its own connection: storage.repositories.interactions.claim_now);
-    # then who and the startup (saved unchanged: its number is not checked again) in one
-    # transaction.
-    "modal": (3, 2, 2),
+    # Every field valid and the number the one the form showed: nothing the database could
+    # refuse, so it is kept in the inbox with its claim, like a click (bot/answered_first.py),
+    # and the profile is saved after the answer.
+    "modal": (2, 1, 1),
     # Kept in the inbox under its event id and handled after the answer (its reads and the
     # version-guarded move with the delivery recorded: test_a_reply_..._recorded_once).
     "thread": (1, 1, 1),
@@ -65,7 +65,7 @@ ON_POSTGRESQL = {
     "areas": (1, 1, 0),
     "button": (1, 1, 0),
     "thread": (1, 1, 0),
-    "modal": (3, 2, 1),  # the claim in autocommit: no BEGIN and no COMMIT of its own
+    "modal": (1, 1, 0),
 }
 
 

@@ -46,5 +46,13 @@ def build_profile_modal(startup: Startup, response_url: str) -> dict[str, Any]:
         ],
         submit=_("Save"),
         close=_("Cancel"),
-        private_metadata=json.dumps({"startup": startup.id, "response_url": response_url}),
+        private_metadata=profile_metadata(startup, response_url),
+    )
+
+
+def profile_metadata(startup: Startup, response_url: str) -> str:
+    """What the form carries back: the startup, where to answer, and its number as the form
+    showed it (unchanged, it needs no check against other startups before the answer)."""
+    return json.dumps(
+        {"startup": startup.id, "number": startup.org_number, "response_url": response_url}
     )

@@ -8,7 +8,6 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -22,6 +21,7 @@ from bot.deps import Deps
 from bot.events import ignored_message
 from bot.health import Health, judge
 from bot.metrics import REGISTRY, REQUESTS, SIGNATURE_FAILURES
+from bot.urlencoded import form_fields
 
 if TYPE_CHECKING:
     from handlers.inbox import Inbox
@@ -187,18 +187,18 @@ def describe(content_type: str, body: bytes, *, keeping: bool = False) -> dict[s
             elif payload.get("type") == "event_callback" and facts["id"]:
                 facts["later"] = "event:" + facts["id"]  # Slack needs nothing but a 200
             return facts
-        form = parse_qs(body.decode("utf-8", errors="replace"))
+        form = form_fields(body)
         if "command" in form:
-            text = (form.get("text") or [""])[0].split(" ", 1)[0]
+            text = form.get("text", "").split(" ", 1)[0]
             facts["kind"] = "command:" + (text or "help")[:20]
-            facts["id"] = (form.get("trigger_id") or [""])[0]
-            facts["user"] = (form.get("user_id") or [""])[0]
-            if facts["id"] and (form.get("response_url") or [""])[0]:
+            facts["id"] = form.get("trigger_id", "")
+            facts["user"] = form.get("user_id", "")
+            if facts["id"] and form.get("response_url"):
                 # Slack shows the answer whether it comes in the acknowledgement or a moment
                 # later through the command's response_url: one inbox row per invocation.
                 facts["later"] = "command:" + facts["id"]
             return facts
-        payload = json.loads((form.get("payload") or ["{}"])[0])
+        payload = json.loads(form.get("payload") or "{}")
         kind = str(payload.get("type") or "?")
         facts["kind"] = kind
         facts["user"] = str((payload.get("user") or {}).get("id") or "")

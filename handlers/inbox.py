@@ -55,6 +55,7 @@ class Inbox:
         self._lease = timedelta(seconds=deps.settings.MATCHDAY_INBOX_LEASE_SECONDS)
         self._workers = workers
         self._holding = 0  # deliveries taken by sweeps and not yet handled
+        self._handled: list[int] = []  # handled here, to leave the inbox with the next sweep
         self._lock = threading.Lock()
         self._pool = ContextThreadPool(max_workers=workers, thread_name_prefix="inbox")
 
@@ -111,6 +112,12 @@ class Inbox:
                 delivery.attempts,
                 delivery.id,
             )
+        if finished and not self._here:
+            # Leaves the inbox with the sweeper's next take, a few milliseconds from now, in
+            # its transaction (storage.repositories.inbox.take_due).
+            with self._lock:
+                self._handled.append(delivery.id)
+            return
         try:
             with self._deps.sessions.begin() as session:
                 if finished:
@@ -122,25 +129,36 @@ class Inbox:
             logger.warning("could not update inbox %d", delivery.id)
 
     def sweep(self) -> int:
-        """Hand on the deliveries due (kept for a worker, or whose lease ran out); how many.
+        """Let the handled deliveries go and hand on those due (kept for a worker, or whose
+        lease ran out); how many it did either with.
 
         Takes no more than the handling threads can start soon (twice their number, less
         what they still hold): a backlog waits in the inbox, where other workers can take
         it and its leases do not run out while it queues in this process."""
         with self._lock:
             room = 2 * self._workers - self._holding
-        if room <= 0:
+            handled, self._handled = self._handled, []
+        if room <= 0 and not handled:
             return 0
-        taken = inbox.take_due(
-            engine=self._deps.engine, now=self._deps.clock.now(), lease=self._lease, limit=room
-        )
+        try:
+            taken = inbox.take_due(
+                engine=self._deps.engine,
+                now=self._deps.clock.now(),
+                lease=self._lease,
+                limit=max(room, 0),
+                handled=handled,
+            )
+        except Exception:
+            with self._lock:  # the next sweep lets them go
+                self._handled[:0] = handled
+            raise
         for delivery in taken:
             if delivery.attempts > 1:
                 logger.info("handing on a %s left behind (inbox %d)", delivery.kind, delivery.id)
             with self._lock:
                 self._holding += 1
             self._pool.submit(self._handle_held, delivery)
-        return len(taken)
+        return len(taken) + len(handled)
 
     def _handle_held(self, delivery: Delivery) -> None:
         try:
@@ -150,5 +168,15 @@ class Inbox:
                 self._holding -= 1
 
     def stop(self) -> None:
-        """Finish what was handed on."""
+        """Finish what was handed on, and let it leave the inbox."""
         self._pool.shutdown(wait=True)
+        with self._lock:
+            handled, self._handled = self._handled, []
+        if not handled:
+            return
+        try:
+            with self._deps.sessions.begin() as session:
+                for delivery_id in handled:
+                    inbox.handled(session=session, delivery_id=delivery_id)
+        except Exception:  # their leases run out and a worker hands them on again
+            logger.warning("could not let %d handled deliveries leave the inbox", len(handled))

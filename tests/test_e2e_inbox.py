@@ -272,12 +272,51 @@ def test_a_delivery_that_keeps_failing_is_retried_then_dropped(
             until(lambda n=attempt: failing.calls == n, 10, "not handed on")
             if attempt < MAX_ATTEMPTS:
                 until(lambda: _retry_later(own_sessions), 10, "not kept for a retry")
-        until(lambda: _waiting(own_sessions) == 0, 10, "not dropped")
+        # Dropped: it leaves the inbox with the next sweep, as a handled one does.
+        until(lambda: kept.sweep() >= 0 and _waiting(own_sessions) == 0, 10, "not dropped")
         assert kept.sweep() == 0
         assert failing.calls == MAX_ATTEMPTS
     finally:
         kept.stop()
         deps.engine.dispose()
+
+
+class _Answering:
+    """Listeners that handle every delivery."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def dispatch(self, _request: object) -> BoltResponse:
+        self.calls += 1
+        return BoltResponse(status=200, body="")
+
+
+def test_handled_deliveries_leave_the_inbox_with_the_sweep_after_them(
+    own_database: str, own_sessions: sessionmaker[Session]
+) -> None:
+    """One commit for what a worker finished and what it takes next (not one each)."""
+    deps = new_deps(Settings(SLACK_BOT_TOKEN="xoxb-test", DATABASE_URL=own_database))
+    answering = _Answering()
+    kept = Inbox(cast(App, answering), deps, here=False)
+    try:
+        for n in range(3):
+            assert kept.receive(
+                key=f"event:EvOK{n}", kind="event:message", content_type="x", body=b"{}"
+            )
+        assert kept.sweep() == 3
+        until(lambda: answering.calls == 3, 10, "not handed on")
+        assert _waiting(own_sessions) == 3  # handled, and still there until the next sweep
+        until(lambda: kept.sweep() >= 0 and _waiting(own_sessions) == 0, 10, "not let go")
+        # One handled just before the worker stops leaves the inbox as it stops.
+        assert kept.receive(key="event:EvOK9", kind="event:message", content_type="x", body=b"{}")
+        assert kept.sweep() == 1
+        until(lambda: answering.calls == 4, 10, "not handed on")
+    finally:
+        kept.stop()
+        deps.engine.dispose()
+    assert _waiting(own_sessions) == 0
+    assert answering.calls == 4
 
 
 def test_when_the_inbox_cannot_keep_a_delivery_it_is_handled_before_the_answer(

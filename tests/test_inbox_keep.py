@@ -88,3 +88,26 @@ def test_a_click_already_taken_before_its_answer_is_not_kept_again(
         assert interactions.claim(session=session, key=key, now=SystemClock().now())
     assert _keep(own_engine, key, claim=key) is None
     assert _count(own_sessions, InboxRow) == 0
+
+
+def test_handled_deliveries_leave_the_inbox_with_the_next_take(
+    own_engine: Engine, own_sessions: sessionmaker[Session]
+) -> None:
+    kept = [_keep(own_engine, f"event:Ev{n:02d}") or 0 for n in range(4)]
+    now = SystemClock().now()
+    lease = timedelta(seconds=30)
+    handled = inbox.take_due(engine=own_engine, now=now, lease=lease, limit=2)
+    assert _count(own_sessions, InboxRow) == 4
+    # The two handled leave as the next two are taken: in one transaction.
+    taken = inbox.take_due(
+        engine=own_engine, now=now, lease=lease, limit=10, handled=[d.id for d in handled]
+    )
+    assert [d.id for d in taken] == kept[2:]
+    with own_sessions() as session:
+        assert list(session.scalars(select(InboxRow.id).order_by(InboxRow.id))) == kept[2:]
+    # Nothing due: the handled still leave; what is held stays held.
+    assert (
+        inbox.take_due(engine=own_engine, now=now, lease=lease, limit=10, handled=[kept[2]]) == []
+    )
+    with own_sessions() as session:
+        assert list(session.scalars(select(InboxRow.id))) == [kept[3]]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
 from sqlalchemy import Connection, Engine, Executable, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -125,7 +127,14 @@ def later(*, session: Session, delivery_id: int, until: datetime) -> None:
     session.execute(update(InboxRow).where(InboxRow.id == delivery_id).values(lease_until=until))
 
 
-def take_due(*, engine: Engine, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
+def take_due(
+    *,
+    engine: Engine,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    handled: Collection[int] = (),
+) -> list[Delivery]:
     """Take up to ``limit`` deliveries due, oldest first, each for ``lease``.
 
     Due: kept for a worker, or left behind by a handler whose lease ran out (its process
@@ -133,6 +142,11 @@ def take_due(*, engine: Engine, now: datetime, lease: timedelta, limit: int) -> 
     returns (on PostgreSQL on an autocommit connection: one round trip): the sweeper runs it
     every few milliseconds while deliveries arrive. A delivery another process took first is
     not taken again: its lease is re-checked on the row as that process left it.
+
+    ``handled``: deliveries the sweeper's process finished since its last sweep. They leave
+    the inbox in the same transaction: one commit for them all and the take, where each
+    used to be a commit of its own (on SQLite an fsync under the one write lock that the
+    web process's next keep waits for).
     """
     due = (
         select(InboxRow.id)
@@ -149,16 +163,21 @@ def take_due(*, engine: Engine, now: datetime, lease: timedelta, limit: int) -> 
             InboxRow.id, InboxRow.kind, InboxRow.content_type, InboxRow.body, InboxRow.attempts
         )
     )
-    if engine.dialect.name == "sqlite":
+    if engine.dialect.name == "sqlite" and not handled:
         with engine.connect() as connection:
             # A read first: on SQLite an UPDATE takes the one write lock even when it finds
             # nothing, and the web process's next keep would wait for it.
             anything = select(InboxRow.id).where(InboxRow.lease_until <= now).limit(1)
             if connection.execute(anything).first() is None:
                 return []
-    rows = write_now(
-        engine, lambda connection: connection.execute(statement).all(), one_statement=True
-    )
+    gone = delete(InboxRow).where(InboxRow.id.in_(list(handled)))
+
+    def sweep(connection: Connection) -> list[Any]:
+        if handled:
+            connection.execute(gone)
+        return list(connection.execute(statement).all())
+
+    rows = write_now(engine, sweep, one_statement=not handled)
     taken = [Delivery(int(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4])) for r in rows]
     return sorted(taken, key=lambda delivery: delivery.id)
 

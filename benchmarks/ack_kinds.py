@@ -35,12 +35,12 @@ from urllib.parse import parse_qs
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from benchmarks.slack_process import SlackStandIn
 from bot.assessment import State
 from bot.views.assessment import FORM_ACTION
 from bot.views.profile import PROFILE_CALLBACK
 from sandbox import payloads
 from sandbox.signing import FORM_CONTENT_TYPE, JSON_CONTENT_TYPE, signed_headers
-from sandbox.slack_api import FakeSlack
 from storage.models import (
     AssessmentRow,
     FocusAreaRow,
@@ -190,7 +190,7 @@ class Request:
     response_url: str = ""  # a command's: where its reply comes when it is answered empty
 
 
-def replied(fake: FakeSlack, response_url: str) -> bytes:
+def replied(fake: SlackStandIn, response_url: str) -> bytes:
     """What the app sent through one response URL, one JSON line per reply (b"": none)."""
     return b"\n".join(json.dumps(call.args).encode() for call in fake.replies_to(response_url))
 

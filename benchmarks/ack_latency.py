@@ -4,8 +4,9 @@ Run from the repository root::
 
     .venv/bin/python -m benchmarks.ack_latency [--requests 500] [--concurrency 50] [--json out.json]
 
-It starts a FakeSlack, the bare app (benchmarks/bare_app.py; Bolt's process_before_response
-path and, unless --no-default-runner, Bolt's default polling runner) and `matchday serve`
+It starts a FakeSlack (in a process of its own, benchmarks/slack_process.py), the bare
+app (benchmarks/bare_app.py; Bolt's process_before_response path and, unless
+--no-default-runner, Bolt's default polling runner) and `matchday serve`
 against a fresh SQLite file (or --database-url), each under gunicorn with 1 gthread worker
 and the same thread count, on free ports of 127.0.0.1. After a warm-up it sends signed
 `/matchday` slash commands, as Slack does, one fresh connection per request:
@@ -64,8 +65,9 @@ from benchmarks.ack_kinds import (
     replied,
     seed,
 )
+from benchmarks.slack_process import SlackProcess, SlackStandIn
 from bot.clock import SystemClock
-from sandbox.slack_api import Call, FakeSlack
+from sandbox.slack_api import FakeSlack
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 
@@ -350,14 +352,14 @@ class AckPath:
         made = self.maker.request(self.spec)
         return replace(made, headers={**made.headers, "Connection": "close"})
 
-    def request(self, fake: FakeSlack) -> tuple[bytes, dict[str, str]]:
+    def request(self, fake: SlackStandIn) -> tuple[bytes, dict[str, str]]:
         """A freshly signed request of this kind (body, headers)."""
         made = self.made()
         return made.body, made.headers
 
 
 def run_sequential(
-    path: AckPath, fake: FakeSlack, count: int, timeout: float, budget: float
+    path: AckPath, fake: SlackStandIn, count: int, timeout: float, budget: float
 ) -> list[Outcome]:
     """``count`` requests one after the other (stops early when ``budget`` seconds pass)."""
     outcomes = []
@@ -372,7 +374,7 @@ def run_sequential(
 
 
 def run_concurrent(
-    path: AckPath, fake: FakeSlack, count: int, concurrency: int, timeout: float, budget: float
+    path: AckPath, fake: SlackStandIn, count: int, concurrency: int, timeout: float, budget: float
 ) -> list[Outcome]:
     """``count`` requests from ``concurrency`` threads (each request on a new connection)."""
 
@@ -535,7 +537,7 @@ def build_paths(servers: dict[str, Server], maker: RequestMaker) -> list[AckPath
     return bare + [AckPath(spec, servers["matchday"], maker) for spec in KINDS]
 
 
-def warm_up(paths: Sequence[AckPath], fake: FakeSlack, args: argparse.Namespace) -> None:
+def warm_up(paths: Sequence[AckPath], fake: SlackStandIn, args: argparse.Namespace) -> None:
     """Check each path answers as expected, then warm its threads, pools and caches."""
     for path in paths:
         made = path.made()
@@ -561,7 +563,7 @@ def warm_up(paths: Sequence[AckPath], fake: FakeSlack, args: argparse.Namespace)
             )
 
 
-def wait_for_reply(fake: FakeSlack, response_url: str, timeout: float) -> bytes:
+def wait_for_reply(fake: SlackStandIn, response_url: str, timeout: float) -> bytes:
     """What came through a command's response URL (b"" when nothing came in time)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -572,7 +574,7 @@ def wait_for_reply(fake: FakeSlack, response_url: str, timeout: float) -> bytes:
     return b""
 
 
-def measure(paths: Sequence[AckPath], fake: FakeSlack, args: argparse.Namespace) -> list[Result]:
+def measure(paths: Sequence[AckPath], fake: SlackStandIn, args: argparse.Namespace) -> list[Result]:
     """Concurrency 1 (interleaved rounds), then concurrency N, for every path."""
     c1: dict[str, list[Outcome]] = {path.key: [] for path in paths}
     c1_cpu: dict[str, list[float]] = {path.key: [] for path in paths}
@@ -829,6 +831,13 @@ def _parser() -> argparse.ArgumentParser:
         "`matchday worker`, as in production; default) or inside `serve`",
     )
     parser.add_argument(
+        "--fake-slack",
+        choices=("separate", "inside"),
+        default="separate",
+        help="run the fake Slack in a process of its own (default: Slack's servers are not "
+        "the load generator's) or in the benchmark's process",
+    )
+    parser.add_argument(
         "--default-runner",
         action="store_true",
         help="also measure the bare app under Bolt's default (polling) runner",
@@ -869,7 +878,7 @@ def _check(args: argparse.Namespace) -> None:
         raise SystemExit("ack_latency: --warmup, --timeout and --batch-budget must be positive")
 
 
-def populate(fake: FakeSlack) -> None:
+def populate(fake: SlackStandIn) -> None:
     """The people and channels of the paths, known to the fake as Slack would know them."""
     people = [ADMIN, OUTSIDER, MANAGER, REPRESENTATIVE]
     for person in people:
@@ -878,18 +887,8 @@ def populate(fake: FakeSlack) -> None:
         fake.add_channel(channel, f"bench-{channel.lower()}", members=people)
 
 
-def wait_for_calls(fake: FakeSlack, method: str, expected: int, timeout: float) -> list[Call]:
-    """The fake's calls of ``method`` once there are ``expected`` (or ``timeout`` passed)."""
-    deadline = time.monotonic() + timeout
-    calls = fake.calls_to(method)
-    while len(calls) < expected and time.monotonic() < deadline:
-        time.sleep(0.1)
-        calls = fake.calls_to(method)
-    return calls
-
-
 def start_servers(
-    fake: FakeSlack, url: str, logs: Path, args: argparse.Namespace, started: list[Server]
+    fake: SlackStandIn, url: str, logs: Path, args: argparse.Namespace, started: list[Server]
 ) -> dict[str, Server]:
     """Start every server (all at once), then wait until each is healthy."""
     base_env = {
@@ -960,7 +959,7 @@ def scratch_database(
     return url, lambda: admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
-def run_database(name: str, fake: FakeSlack, args: argparse.Namespace) -> list[list[Result]]:
+def run_database(name: str, fake: SlackStandIn, args: argparse.Namespace) -> list[list[Result]]:
     """Fresh database, seeded; the servers; --runs interleaved measurements."""
     started: list[Server] = []
     with tempfile.TemporaryDirectory(prefix="matchday-bench-") as tmp:
@@ -1084,7 +1083,9 @@ def table(summaries: Sequence[Summary], args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Both databases, one after the other; the servers stop whatever happens."""
-    fake = FakeSlack(host=HOST)
+    fake: SlackStandIn = (
+        SlackProcess(HOST) if args.fake_slack == "separate" else FakeSlack(host=HOST)
+    )
     summaries: list[Summary] = []
     load: list[MachineLoad] = []
     raw: dict[str, list[list[Result]]] = {}

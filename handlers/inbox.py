@@ -89,8 +89,9 @@ class Inbox:
         self._pool.submit(self.handle, Delivery(delivery_id, kind, content_type, text, 1))
         return True
 
-    def handle(self, delivery: Delivery) -> None:
-        """Run the app's listeners on one delivery; it leaves the inbox when handled."""
+    def handle(self, delivery: Delivery, *, swept: bool = False) -> None:
+        """Run the app's listeners on one delivery; it leaves the inbox when handled (one
+        taken by this process's sweep: with its next sweep)."""
         request = BoltRequest(
             body=delivery.body,
             headers={"content-type": [delivery.content_type]},
@@ -112,7 +113,7 @@ class Inbox:
                 delivery.attempts,
                 delivery.id,
             )
-        if finished and not self._here:
+        if finished and swept:
             # Leaves the inbox with the sweeper's next take, a few milliseconds from now, in
             # its transaction (storage.repositories.inbox.take_due).
             with self._lock:
@@ -162,7 +163,7 @@ class Inbox:
 
     def _handle_held(self, delivery: Delivery) -> None:
         try:
-            self.handle(delivery)
+            self.handle(delivery, swept=True)
         finally:
             with self._lock:
                 self._holding -= 1

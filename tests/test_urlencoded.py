@@ -16,7 +16,7 @@ def _expected(body: bytes) -> dict[str, str]:
 
 
 def test_whatever_is_typed_decodes_as_urllib_decodes_it() -> None:
-    chance = random.Random(15)
+    chance = random.Random(15)  # noqa: S311 - seeded test data, not a secret
     for _ in range(2000):
         fields = {
             "".join(chance.choices(ALPHABET, k=chance.randint(1, 8))): "".join(

@@ -79,7 +79,8 @@ def profile_kind(
 def kept_in_inbox(maker: RequestMaker, key: str) -> bool:
     """Whether the web app keeps this kind in the inbox and answers before handling it."""
     request = maker.request(kind(key))
-    return bool(describe(request.headers.get("Content-Type", ""), request.body).get("later"))
+    facts = describe(request.headers.get("Content-Type", ""), request.body, keeping=True)
+    return bool(facts.get("later"))
 
 
 def profile_handling(

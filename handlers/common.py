@@ -73,11 +73,11 @@ def tell_clicker(
     replace: bool = False,
 ) -> None:
     """Answer a click: ephemerally by its response_url, or, for a button in App Home or a
-    modal (which have none), in the person's direct messages with Matchday."""
-    if response_url:
-        respond(response_url, message, replace=replace)
-    else:
-        post(client, user_id, message)
+    modal (which have none) or a response_url Slack no longer takes (older than 30 minutes,
+    used five times), in the person's direct messages with Matchday."""
+    if response_url and respond(response_url, message, replace=replace):
+        return
+    post(client, user_id, message)
 
 
 def refuse(

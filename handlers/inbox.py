@@ -2,20 +2,23 @@
 
 For a button click (``block_actions``) or an Events API event Slack needs nothing but an
 empty 200; what follows is work. A slash command may be answered empty too: its reply then
-goes through its response_url, which Slack shows the same way (handlers/commands.py).
+goes through its response_url, which Slack shows the same way (handlers/commands.py), and
+so may a form submission that no field error can come from the database for: the empty
+answer closes the modal (bot/answered_first.py).
 So a web process without a worker (``matchday serve --no-worker``) keeps the delivery in
 the inbox (one committed insert, with the click's claim) and answers. A worker process
 (``matchday worker``), whose sweeper looks for deliveries due every few milliseconds while
 they arrive (worker/run.py), hands it to the app's listeners, exactly as Bolt would have,
-and removes it once handled: the web process only answers, and the work never competes
+and removes it once handled (in the transaction of its next sweep, a few milliseconds
+later: one commit for many): the web process only answers, and the work never competes
 with its next answer for the CPU. (``here`` hands each delivery on in the receiving
 process instead: the benchmarks' and tests' in-process app. A single ``matchday serve``
 that runs its worker inside keeps no inbox: Bolt handles them before the answer, see
 bot/server.py.)
 
 * Nothing acknowledged is lost: a process that dies between the answer and the end of the
-  handling leaves the delivery in the inbox under a lease; when the lease ends the
-  worker's sweeper hands it on again.
+  handling (or before the sweep that removes it) leaves the delivery in the inbox under a
+  lease; when the lease ends the worker's sweeper hands it on again.
 * Nothing twice: a delivery waits under its key (Slack's event id, or the click's claim),
   so Slack's retry of an event still waiting is not kept twice; the listeners keep their
   own guards (an event id recorded with the answer it carried, the click's claim).

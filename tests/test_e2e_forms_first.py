@@ -234,3 +234,24 @@ def test_a_form_that_fails_after_its_answer_says_so_and_saves_nothing(
     assert _waiting(own_sessions) == 0
     with own_sessions() as session:
         assert session.scalar(select(func.count()).select_from(ProfileRevisionRow)) == 0
+
+
+def test_a_refusal_whose_response_url_slack_no_longer_takes_comes_as_a_direct_message(
+    running: tuple[InProcessApp, Seeded],
+    own_sessions: sessionmaker[Session],
+    slack: FakeSlack,
+) -> None:
+    app, seeded = running
+    with own_sessions.begin() as session:
+        mine = RepresentativeRow.user_id == REPRESENTATIVE
+        session.execute(delete(RepresentativeRow).where(mine))
+    slack.fail_next("response_url", "expired_url", status=404)  # the form was open too long
+    url = slack.new_response_url()
+    status, answer = _send(app, _form(seeded, url, name="Late AB"), url)
+    assert (status, answer) == ("200", {})
+    [refused] = slack.replies_to(url)
+    assert refused.status == 404
+    [dm] = [c.args for c in slack.calls_to("chat.postMessage") if c.succeeded]
+    assert dm["channel"] == REPRESENTATIVE and "Inget sparades" in json.dumps(
+        dm, ensure_ascii=False
+    )

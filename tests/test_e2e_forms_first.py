@@ -74,6 +74,13 @@ def _waiting(sessions: sessionmaker[Session]) -> int:
         return inbox.waiting(session=session)
 
 
+def _no_longer_representative(sessions: sessionmaker[Session]) -> None:
+    """An admin removes the representative while their form is open."""
+    with sessions.begin() as session:
+        mine = RepresentativeRow.user_id == REPRESENTATIVE
+        session.execute(delete(RepresentativeRow).where(mine))
+
+
 def _in_swedish(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
         languages.choose(session=session, user_id=REPRESENTATIVE, language="sv")
@@ -197,10 +204,7 @@ def test_a_representative_removed_while_the_form_was_open_reads_that_nothing_was
     slack: FakeSlack,
 ) -> None:
     app, seeded = running
-    with own_sessions.begin() as session:
-        session.execute(
-            delete(RepresentativeRow).where(RepresentativeRow.user_id == REPRESENTATIVE)
-        )
+    _no_longer_representative(own_sessions)
     url = slack.new_response_url()
     status, answer = _send(app, _form(seeded, url, name=HOSTILE), url)
     assert (status, answer) == ("200", {})  # closed: nothing the form showed was refused
@@ -242,9 +246,7 @@ def test_a_refusal_whose_response_url_slack_no_longer_takes_comes_as_a_direct_me
     slack: FakeSlack,
 ) -> None:
     app, seeded = running
-    with own_sessions.begin() as session:
-        mine = RepresentativeRow.user_id == REPRESENTATIVE
-        session.execute(delete(RepresentativeRow).where(mine))
+    _no_longer_representative(own_sessions)
     slack.fail_next("response_url", "expired_url", status=404)  # the form was open too long
     url = slack.new_response_url()
     status, answer = _send(app, _form(seeded, url, name="Late AB"), url)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -147,18 +146,14 @@ def _tell_after_the_answer(
 ) -> None:
     """A form's failure after its answer: by the form's response_url, else a DM."""
     from handlers.common import tell_clicker
+    from handlers.payloads import ViewSubmission, parse
 
-    view = body.get("view") or {}
-    try:
-        metadata = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        metadata = {}
-    response_url = str(metadata.get("response_url") or "") if isinstance(metadata, dict) else ""
-    user_id = str((body.get("user") or {}).get("id") or "")
-    if context.client is None or not user_id:
+    submission = parse(ViewSubmission, body)
+    if context.client is None or submission is None:
         return
+    response_url = str(submission.metadata().get("response_url") or "")
     try:
-        tell_clicker(context.client, user_id, response_url, notice)
+        tell_clicker(context.client, submission.user_id, response_url, notice)
     except Exception:
         logger.warning("could not tell the person a form failed", exc_info=True)
 

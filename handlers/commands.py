@@ -17,7 +17,7 @@ from bot.deps import Deps
 from bot.i18n import _
 from bot.programme import Caller
 from bot.views.help import build_help, build_notice
-from handlers.common import caller_of, deps_of, open_modal, post, respond
+from handlers.common import caller_of, deps_of, open_modal, tell_clicker
 from handlers.payloads import SlashCommand
 from handlers.payloads import parse as parse_payload
 
@@ -134,8 +134,7 @@ def _reply(
     """
     if later:
         ack()  # Slack had its answer; Bolt wants the listener's too
-        if not respond(response_url, message) and user:
-            post(client, user, message)
+        tell_clicker(client, user, response_url, message)
     else:
         ack(response_type="ephemeral", text=message["text"], blocks=message.get("blocks"))
 

@@ -16,7 +16,7 @@ from handlers.commands import CommandRequest, OpenModal, Outcome, Reply, subcomm
 from handlers.common import caller_of, deps_of, refuse, respond
 from handlers.payloads import ViewSubmission, parse
 from storage.repositories import startups
-from storage.repositories.startups import ProfileSave
+from storage.repositories.startups import PROFILE_FIELDS, ProfileSave
 
 
 @subcommand("profile")
@@ -29,9 +29,6 @@ def profile_command(request: CommandRequest) -> Outcome:
     wanted = request.args.casefold()
     chosen = next((s for s in mine if wanted and s.name.casefold().startswith(wanted)), mine[0])
     return OpenModal(build_profile_modal(chosen, request.command.response_url))
-
-
-PROFILE_FIELDS = ("name", "org_number", "website", "sector", "stage", "about", "contacts")
 
 
 @answered_first.form(PROFILE_CALLBACK)

@@ -243,15 +243,17 @@ def _retry_later(sessions: sessionmaker[Session]) -> bool:
     return len(leases) == 1 and leases[0] > datetime.now(UTC) + timedelta(seconds=10)
 
 
-class _Failing:
-    """Listeners that fail for a passing reason, as when the database is away."""
+class _Listeners:
+    """Listeners that answer every delivery with one status (500: a passing failure, as
+    when the database is away; 200: handled), counting the deliveries."""
 
-    def __init__(self) -> None:
+    def __init__(self, status: int) -> None:
+        self.status = status
         self.calls = 0
 
     def dispatch(self, _request: object) -> BoltResponse:
         self.calls += 1
-        return BoltResponse(status=500, body="")
+        return BoltResponse(status=self.status, body="")
 
 
 def test_a_delivery_that_keeps_failing_is_retried_then_dropped(
@@ -261,7 +263,7 @@ def test_a_delivery_that_keeps_failing_is_retried_then_dropped(
         SLACK_BOT_TOKEN="xoxb-test", DATABASE_URL=own_database, MATCHDAY_INBOX_LEASE_SECONDS=2
     )
     deps = new_deps(settings)
-    failing = _Failing()
+    failing = _Listeners(500)
     kept = Inbox(cast(App, failing), deps, here=False)  # the sweep below hands it on
     try:
         assert kept.receive(key="event:EvFAIL", kind="event:message", content_type="x", body=b"{}")
@@ -281,23 +283,12 @@ def test_a_delivery_that_keeps_failing_is_retried_then_dropped(
         deps.engine.dispose()
 
 
-class _Answering:
-    """Listeners that handle every delivery."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def dispatch(self, _request: object) -> BoltResponse:
-        self.calls += 1
-        return BoltResponse(status=200, body="")
-
-
 def test_handled_deliveries_leave_the_inbox_with_the_sweep_after_them(
     own_database: str, own_sessions: sessionmaker[Session]
 ) -> None:
     """One commit for what a worker finished and what it takes next (not one each)."""
     deps = new_deps(Settings(SLACK_BOT_TOKEN="xoxb-test", DATABASE_URL=own_database))
-    answering = _Answering()
+    answering = _Listeners(200)
     web = Inbox(cast(App, answering), deps, here=False)  # as `serve --no-worker` makes it
     worker = Inbox(cast(App, answering), deps)  # as `matchday worker` makes it
 

@@ -114,6 +114,10 @@ def number_taken(*, session: Session, org_number: str, except_id: int) -> bool:
     return found is not None
 
 
+# The company profile's fields, as the form has them and the startup row keeps them.
+PROFILE_FIELDS = ("name", "org_number", "website", "sector", "stage", "about", "contacts")
+
+
 class ProfileSave(Enum):
     """How saving a company profile went."""
 
@@ -132,11 +136,10 @@ def save_profile(
     and a profile saved again unchanged makes no new revision and no audit entry, and
     takes no lock: only a change locks the row (and compares again under the lock).
     """
-    keys = ("name", "org_number", "website", "sector", "stage", "about", "contacts")
     row = session.get(StartupRow, startup_id)
     if row is None:
         return ProfileSave.MISSING
-    if all(getattr(row, key) == profile[key] for key in keys):
+    if all(getattr(row, key) == profile[key] for key in PROFILE_FIELDS):
         return ProfileSave.UNCHANGED
     row = session.get(StartupRow, startup_id, with_for_update=True, populate_existing=True)
     if row is None:
@@ -145,9 +148,9 @@ def save_profile(
         session=session, org_number=profile["org_number"], except_id=startup_id
     ):
         return ProfileSave.NUMBER_TAKEN
-    if all(getattr(row, key) == profile[key] for key in keys):
+    if all(getattr(row, key) == profile[key] for key in PROFILE_FIELDS):
         return ProfileSave.UNCHANGED  # another save of the same profile came first
-    for key in keys:
+    for key in PROFILE_FIELDS:
         setattr(row, key, profile[key])
     session.add(ProfileRevisionRow(startup_id=startup_id, revised_by=actor, snapshot=dict(profile)))
     session.flush()

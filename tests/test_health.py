@@ -78,3 +78,34 @@ def test_healthz_says_503_when_the_tick_stops(deps: Deps) -> None:
     status, parts = _healthz(deps)
     assert status == "503 Service Unavailable"
     assert parts == {"database": "ok", "sender": "ok", "tick": "silent for 240 s"}
+
+
+class _RefusingOnce:
+    """A session factory whose first write fails, as a database restarting would."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+        self.refused = False
+
+    def begin(self) -> Any:
+        if not self.refused:
+            self.refused = True
+            raise OSError("the database is restarting")
+        return self.sessions.begin()
+
+
+def test_a_sender_beat_that_failed_is_tried_again_the_next_round(deps: Deps) -> None:
+    from slack_sdk import WebClient
+
+    from worker.run import Worker
+
+    refusing = _RefusingOnce(deps.sessions)
+    flaky = Deps(deps.settings, deps.engine, refusing, deps.after_ack, deps.clock)  # type: ignore[arg-type]
+    worker = Worker(flaky, WebClient(token="xoxb-test"), lambda _deps, _client: None)
+    assert isinstance(deps.clock, FixedClock)
+    deps.clock.advance(timedelta(hours=1))  # whatever an earlier test recorded is old now
+    worker._sender_alive()  # refused: nothing recorded
+    assert refusing.refused
+    assert _healthz(deps)[1]["sender"] != "ok"
+    worker._sender_alive()  # the next round, not thirty seconds later
+    assert _healthz(deps)[1]["sender"] == "ok"

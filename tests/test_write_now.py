@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -120,3 +120,37 @@ def test_writers_taking_turns_still_give_up_within_one_timeout(engine: Engine) -
     assert len(errors) == 6
     assert all(isinstance(error, OperationalError) for error in errors)
     assert took < PATIENCE_MS / 1000 + 0.5
+
+
+def test_a_write_that_fails_is_undone_alone_while_the_others_waiting_with_it_land(
+    engine: Engine,
+) -> None:
+    # Writes that wait together are committed together; one that raises is undone on its
+    # own (its row gone), and its caller, only its caller, gets its error.
+    holder = _held(engine, 0.3)
+    outcomes: dict[str, object] = {}
+
+    def failing(connection: Connection) -> int:
+        connection.execute(text("INSERT INTO t (n) VALUES (99)"))
+        raise ValueError("the form changed under it")
+
+    def call(name: str, work: Callable[[Connection], int]) -> None:
+        try:
+            outcomes[name] = write_now(engine, work)
+        except ValueError as error:
+            outcomes[name] = error
+
+    threads = [threading.Thread(target=call, args=(f"w{i}", _insert)) for i in range(5)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.05)  # all five are waiting behind the held lock
+    bad = threading.Thread(target=call, args=("bad", failing))
+    bad.start()
+    for thread in [*threads, bad]:
+        thread.join()
+    holder.join()
+    assert isinstance(outcomes.pop("bad"), ValueError)
+    assert sorted(outcomes.values()) == [1, 2, 3, 4, 5]  # type: ignore[type-var]
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM t WHERE n = 99")).scalar() == 0
+        assert connection.execute(text("SELECT count(*) FROM t")).scalar() == 5

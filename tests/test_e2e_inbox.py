@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import cast
@@ -134,6 +135,48 @@ def test_replies_a_killed_web_process_answered_are_handled_by_a_worker_once(
     finally:
         again.stop()
     assert _answers(own_sessions, seeded) == [1] * THREADS
+
+
+BURST = 24
+
+
+def test_a_burst_a_killed_web_process_answered_is_handled_once(
+    own_database: str,
+    own_sessions: sessionmaker[Session],
+    slack: FakeSlack,
+    tmp_path: Path,
+) -> None:
+    # Replies arriving together are kept together (on SQLite in one transaction, see
+    # storage/sqlite_turns.py): every one answered is in the inbox when the process dies.
+    populate(slack)
+    seeded = seed(own_sessions, threads=BURST)
+    with own_sessions.begin() as session:  # a worker beat: the web process is healthy
+        outbox.beat(session=session, name="sender", now=datetime.now(UTC))
+    web = web_without_worker(own_database, slack, tmp_path)
+    replies = [_reply(seeded, n)[0] for n in range(BURST)]
+    try:
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            answers = list(pool.map(lambda body: _deliver(web, body), replies))
+    finally:
+        web.kill()  # SIGKILL right after the last answer
+    assert answers == [(200, b"")] * BURST
+    assert _waiting(own_sessions) == BURST
+    worker = start_worker(own_database, slack.api_url, tmp_path / "worker.log")
+    try:
+        until(lambda: _waiting(own_sessions) == 0, 60, "the worker did not take the inbox")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=15)
+    with own_sessions() as session:
+        per_thread = dict(
+            session.execute(
+                select(AssessmentRow.thread_ts, func.count(AnswerRow.id))
+                .outerjoin(AnswerRow, AnswerRow.assessment_id == AssessmentRow.id)
+                .group_by(AssessmentRow.thread_ts)
+            ).all()
+        )
+    assert [per_thread.get(thread, 0) for thread in seeded.threads] == [1] * BURST
+    assert _recorded(own_sessions) == {_typed(n) for n in range(BURST)}
 
 
 def _command(server: ServerProcess, slack: FakeSlack, user: str, text: str) -> str:

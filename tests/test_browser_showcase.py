@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.e2e import ServerProcess
 from tests.test_browser_sandbox import CHROMIUM, CHROMIUM_ARGS
@@ -37,6 +37,7 @@ def browser() -> Iterator[Browser]:
 
 def violations(page: Page) -> list[dict[str, Any]]:
     """axe-core's WCAG 2 A and AA violations on the page, with the failing elements."""
+    page.wait_for_load_state()  # after a click on a link: the new page, not the one leaving
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     found = page.evaluate(
         "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']}))"
@@ -126,6 +127,7 @@ def test_registering_for_an_exchange_in_the_browser(
     page = context.new_page()
     page.goto(server.url + "/showcase/en/")
     page.get_by_role("link", name="Erfarenhetsutbyte: AI i hemtjänsten").click()
+    expect(page.get_by_role("button", name="Send registration")).to_be_visible()  # arrived
     assert violations(page) == []
     # A mistake first: the error is next to the field, what was typed is kept.
     page.get_by_label("Name").fill("Eva <b>Ek</b>")

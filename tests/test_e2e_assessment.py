@@ -317,7 +317,8 @@ def test_stalled_assessments_get_one_nudge_on_working_days(
 
     ws = workspace
     thread = start_assessment(ws, ready_group(ws, sessions))
-    friday = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)  # 11:00 in Stockholm
+    # Years ahead of the shared server's real clock (2037's calendar is 2026's).
+    friday = datetime(2037, 12, 4, 10, 0, tzinfo=UTC)  # 11:00 in Stockholm
     with sessions.begin() as session:
         session.execute(update(AssessmentRow).values(last_activity_at=friday))
     settings = load_settings(
@@ -334,9 +335,9 @@ def test_stalled_assessments_get_one_nudge_on_working_days(
     assert nudge_stalled(deps, client) == 0
     clock.set(friday + timedelta(days=8))  # Saturday 12 Dec: a weekend, no nudge
     assert nudge_stalled(deps, client) == 0
-    clock.set(datetime(2026, 12, 14, 7, 30, tzinfo=UTC))  # Monday 08:30: before office hours
+    clock.set(datetime(2037, 12, 14, 7, 30, tzinfo=UTC))  # Monday 08:30: before office hours
     assert nudge_stalled(deps, client) == 0
-    clock.set(datetime(2026, 12, 14, 9, 0, tzinfo=UTC))  # Monday 10:00
+    clock.set(datetime(2037, 12, 14, 9, 0, tzinfo=UTC))  # Monday 10:00
     tick(deps, client)
     # The nudge is owed at the test's clock, ahead of the server's: this sender delivers it.
     from worker.sender import Sender

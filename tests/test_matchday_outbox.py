@@ -41,7 +41,9 @@ from tests.e2e import BOT_TOKEN
 from worker import planner
 from worker.sender import Sender
 
-START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+# Far ahead of real time (2037's calendar is 2026's): the shared test server's sender runs
+# on the real clock and must never find this test's rows due, nor their leases run out.
+START = datetime(2037, 12, 1, 9, 0, tzinfo=UTC)
 ADMIN = "UADMIN0001"
 
 
@@ -132,7 +134,7 @@ def _day(
             session=session,
             actor=ADMIN,
             title="Matchday Health",
-            day=date(2026, 12, 20),
+            day=date(2037, 12, 20),
             starts=time(9),
             ends=time(11),
             meeting_minutes=30,
@@ -141,7 +143,7 @@ def _day(
             place="Stadshuset",
             links=[],
             timezone="Europe/Stockholm",
-            availability_deadline=date(2026, 12, 15),
+            availability_deadline=date(2037, 12, 15),
         )
         for index, organisation_id in enumerate(org_ids):
             for offset in range(3):

@@ -31,7 +31,9 @@ from tests.e2e import BOT_TOKEN
 from webapi.lookup import with_key
 from worker.sender import LEASE, Sender
 
-START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+# Far ahead of real time (2037's calendar is 2026's): the shared test server's sender runs
+# on the real clock and must never find this test's rows due, nor their leases run out.
+START = datetime(2037, 12, 1, 9, 0, tzinfo=UTC)
 ACTOR = "UACTOR0001"
 READER = "UREADER001"
 

@@ -34,7 +34,7 @@ from tests.e2e import ADMIN, BOT_TOKEN
 from tests.test_pilots_storage import MONDAY, first_checkin, seed_pilot
 
 PM, REP = "UPM0000001", "UREP000001"
-DUE = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # Monday 10:00 in Stockholm
+DUE = datetime(2038, 1, 4, 9, 0, tzinfo=UTC)  # Monday 10:00 in Stockholm
 
 
 @dataclass

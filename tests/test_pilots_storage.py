@@ -27,7 +27,9 @@ from storage.models import CheckinRow
 from storage.repositories import checkins, organisations, pilots, startups
 
 LEASE = timedelta(minutes=5)
-MONDAY = date(2027, 1, 4)
+# Years ahead of real time (2038's calendar is 2027's): the shared test server's worker,
+# on the real clock, must never find these check-ins due.
+MONDAY = date(2038, 1, 4)
 
 
 def seed_pilot(
@@ -35,7 +37,7 @@ def seed_pilot(
     *,
     channel: str = "C0PILOT",
     anchor: date = MONDAY,
-    until: date = date(2027, 6, 30),
+    until: date = date(2038, 6, 30),
     at: time = time(10),
     weekday: int = 0,
     title: str = "Fall sensors",
@@ -98,10 +100,10 @@ def test_a_pilot_is_saved_with_people_milestones_and_its_first_check_in(
         pending = checkins.pending(session=session, pilot_id=pilot.id)
     assert found == pilot
     assert found.side_of("UREP000001") is Side.STARTUP
-    assert found.milestones == (Milestone("Twenty homes", date(2027, 6, 30)),)
+    assert found.milestones == (Milestone("Twenty homes", date(2038, 6, 30)),)
     assert pending is not None
     assert (pending.seq, pending.nominal) == (1, MONDAY)
-    assert pending.due_at == datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # 10:00 in Stockholm
+    assert pending.due_at == datetime(2038, 1, 4, 9, 0, tzinfo=UTC)  # 10:00 in Stockholm
 
 
 def test_a_check_in_is_due_only_at_its_time_and_claimed_once(
@@ -110,7 +112,7 @@ def test_a_check_in_is_due_only_at_its_time_and_claimed_once(
     with sessions.begin() as session:
         pilot = seed_pilot(session)
     checkin_id = first_checkin(sessions, pilot.id)
-    due = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+    due = datetime(2038, 1, 4, 9, 0, tzinfo=UTC)
     with sessions() as session:
         assert (
             checkins.due_checkins(session=session, now=due - timedelta(seconds=1), lease=LEASE)
@@ -171,7 +173,7 @@ def test_concurrent_claims_from_separate_engines_have_one_winner(
     with sessions.begin() as session:
         pilot = seed_pilot(session)
     checkin_id = first_checkin(sessions, pilot.id)
-    due = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+    due = datetime(2038, 1, 4, 9, 0, tzinfo=UTC)
     engines: list[Engine] = [make_engine(database_url) for _ in range(6)]
     barrier = threading.Barrier(len(engines))
     winners: list[str] = []
@@ -207,7 +209,7 @@ def test_a_paused_pilot_has_nothing_due_and_only_untried_check_ins_move(
     with sessions.begin() as session:
         pilot = seed_pilot(session)
     checkin_id = first_checkin(sessions, pilot.id)
-    due = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+    due = datetime(2038, 1, 4, 9, 0, tzinfo=UTC)
     with sessions.begin() as session:
         assert pilots.move(
             session=session, pilot=pilot, to=PilotStatus.PAUSED, actor="U1", action="pilot.paused"
@@ -239,7 +241,7 @@ def test_reminders_and_escalations_are_claimed_once(sessions: sessionmaker[Sessi
     with sessions.begin() as session:
         pilot = seed_pilot(session)
     checkin_id = first_checkin(sessions, pilot.id)
-    now = datetime(2027, 1, 10, 9, 0, tzinfo=UTC)
+    now = datetime(2038, 1, 10, 9, 0, tzinfo=UTC)
     with sessions.begin() as session:
         session.execute(
             update(CheckinRow).values(

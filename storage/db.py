@@ -77,7 +77,8 @@ def write_now(engine: Engine, work: Callable[[Connection], T], *, one_statement:
     if engine.dialect.name != "sqlite" and one_statement:
         with engine.connect() as connection:
             return work(connection.execution_options(isolation_level="AUTOCOMMIT"))
-    if engine.dialect.name != "sqlite":
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        # (An in-memory SQLite database is one per thread's connection: nothing to share.)
         with engine.begin() as connection:
             return work(connection)
     return turns(engine).write(engine, work)

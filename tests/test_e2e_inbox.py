@@ -64,8 +64,8 @@ def _deliver(server: ServerProcess, body: str) -> tuple[int, bytes]:
     return status, data
 
 
-def _answers(sessions: sessionmaker[Session], seeded: Seeded) -> list[int]:
-    """How many answers each seeded thread's assessment holds, in thread order."""
+def _answers(sessions: sessionmaker[Session], seeded: Seeded, count: int = THREADS) -> list[int]:
+    """How many answers each of the first ``count`` seeded threads' assessments holds."""
     with sessions() as session:
         counts = dict(
             session.execute(
@@ -74,7 +74,7 @@ def _answers(sessions: sessionmaker[Session], seeded: Seeded) -> list[int]:
                 .group_by(AssessmentRow.thread_ts)
             ).all()
         )
-    return [int(counts.get(thread, 0)) for thread in seeded.threads[:THREADS]]
+    return [int(counts.get(thread, 0)) for thread in seeded.threads[:count]]
 
 
 def _recorded(sessions: sessionmaker[Session]) -> set[str]:
@@ -89,17 +89,37 @@ def _waiting(sessions: sessionmaker[Session]) -> int:
         return inbox.waiting(session=session)
 
 
+def _threads_and_web(
+    database: str, sessions: sessionmaker[Session], slack: FakeSlack, folder: Path, threads: int
+) -> tuple[Seeded, ServerProcess]:
+    """``threads`` assessment threads waiting for their first answer, and a web process
+    without a worker (healthy: a worker's beat is recorded first)."""
+    populate(slack)
+    seeded = seed(sessions, threads=threads)
+    with sessions.begin() as session:
+        outbox.beat(session=session, name="sender", now=datetime.now(UTC))
+    return seeded, web_without_worker(database, slack, folder)
+
+
+def _worker_empties_the_inbox(
+    database: str, sessions: sessionmaker[Session], slack: FakeSlack, folder: Path
+) -> None:
+    """A `matchday worker` runs until the inbox is empty, then stops."""
+    worker = start_worker(database, slack.api_url, folder / "worker.log")
+    try:
+        until(lambda: _waiting(sessions) == 0, 60, "the worker did not take the inbox")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=15)
+
+
 def test_replies_a_killed_web_process_answered_are_handled_by_a_worker_once(
     own_database: str,
     own_sessions: sessionmaker[Session],
     slack: FakeSlack,
     tmp_path: Path,
 ) -> None:
-    populate(slack)
-    seeded = seed(own_sessions, threads=THREADS)
-    with own_sessions.begin() as session:  # a worker beat: the web process is healthy
-        outbox.beat(session=session, name="sender", now=datetime.now(UTC))
-    web = web_without_worker(own_database, slack, tmp_path)
+    seeded, web = _threads_and_web(own_database, own_sessions, slack, tmp_path, THREADS)
     replies = [_reply(seeded, n) for n in range(THREADS)]
     try:
         for body, _event_id in replies:
@@ -148,11 +168,7 @@ def test_a_burst_a_killed_web_process_answered_is_handled_once(
 ) -> None:
     # Replies arriving together are kept together (on SQLite in one transaction, see
     # storage/sqlite_turns.py): every one answered is in the inbox when the process dies.
-    populate(slack)
-    seeded = seed(own_sessions, threads=BURST)
-    with own_sessions.begin() as session:  # a worker beat: the web process is healthy
-        outbox.beat(session=session, name="sender", now=datetime.now(UTC))
-    web = web_without_worker(own_database, slack, tmp_path)
+    seeded, web = _threads_and_web(own_database, own_sessions, slack, tmp_path, BURST)
     replies = [_reply(seeded, n)[0] for n in range(BURST)]
     try:
         with ThreadPoolExecutor(max_workers=12) as pool:
@@ -161,21 +177,8 @@ def test_a_burst_a_killed_web_process_answered_is_handled_once(
         web.kill()  # SIGKILL right after the last answer
     assert answers == [(200, b"")] * BURST
     assert _waiting(own_sessions) == BURST
-    worker = start_worker(own_database, slack.api_url, tmp_path / "worker.log")
-    try:
-        until(lambda: _waiting(own_sessions) == 0, 60, "the worker did not take the inbox")
-    finally:
-        worker.terminate()
-        worker.wait(timeout=15)
-    with own_sessions() as session:
-        per_thread = dict(
-            session.execute(
-                select(AssessmentRow.thread_ts, func.count(AnswerRow.id))
-                .outerjoin(AnswerRow, AnswerRow.assessment_id == AssessmentRow.id)
-                .group_by(AssessmentRow.thread_ts)
-            ).all()
-        )
-    assert [per_thread.get(thread, 0) for thread in seeded.threads] == [1] * BURST
+    _worker_empties_the_inbox(own_database, own_sessions, slack, tmp_path)
+    assert _answers(own_sessions, seeded, BURST) == [1] * BURST
     assert _recorded(own_sessions) == {_typed(n) for n in range(BURST)}
 
 
@@ -220,12 +223,7 @@ def test_commands_a_killed_web_process_answered_are_replied_to_by_a_worker_once(
     assert _waiting(own_sessions) == 2
     assert slack.calls_to("response_url") == []
 
-    worker = start_worker(own_database, slack.api_url, tmp_path / "worker.log")
-    try:
-        until(lambda: _waiting(own_sessions) == 0, 30, "the worker did not take the inbox")
-    finally:
-        worker.terminate()
-        worker.wait(timeout=15)
+    _worker_empties_the_inbox(own_database, own_sessions, slack, tmp_path)
     [listed] = [call.args for call in slack.replies_to(areas)]
     assert listed["response_type"] == "ephemeral"
     shown = json.dumps(listed, ensure_ascii=False)

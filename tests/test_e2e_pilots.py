@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from slack_sdk import WebClient
-from sqlalchemy import select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import FixedClock
@@ -31,6 +31,7 @@ from bot.workdays import is_nonexistent, is_working_day, next_working_day
 from handlers.checkins import post_due_checkins, run_due_checkins, send_due_reminders
 from sandbox import payloads
 from sandbox.slack_api import FakeSlack
+from storage.db import make_engine
 from storage.models import (
     CheckinRow,
     FocusAreaRow,
@@ -40,6 +41,7 @@ from storage.models import (
     PitchRow,
 )
 from storage.repositories import languages, organisations, outbox, startups
+from tests.conftest import BACKENDS, fresh_database
 from tests.e2e import ADMIN, RETRIED, ServerProcess, Workspace
 from tests.test_pilots_delivery import deps_for, posted_keys
 
@@ -89,6 +91,24 @@ class Pilots:
     def pilot(self) -> PilotRow:
         with self.sessions() as session:
             return session.scalars(select(PilotRow)).one()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A database of this module's own. Its server runs on a clock moved months ahead, and
+    the shared test server (real clock) must not share its heartbeats, nor it the shared
+    server's: a beat of one made /healthz of the other say "sender silent for 419 days"."""
+    yield from fresh_database(request.param, tmp_path_factory.mktemp("pilots-db"))
+
+
+@pytest.fixture(scope="module")
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on this module's database."""
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -33,6 +33,7 @@ T = TypeVar("T")
 FIRST_PAUSE = 0.0002  # seconds before the lock is tried again; doubles up to LAST_PAUSE
 LAST_PAUSE = 0.002
 GAVE_UP = "database is locked: no turn to write within the timeout"
+_this_thread = threading.local()  # .writing: this thread is running its turn's writes
 
 
 @dataclass(eq=False)
@@ -62,7 +63,15 @@ class Turns:
         self._patience: float | None = None  # seconds: the engine's busy timeout
 
     def write(self, engine: Engine, work: Callable[[Connection], T]) -> T:
-        """Run ``work`` in a transaction with whatever else is waiting; committed on return."""
+        """Run ``work`` in a transaction with whatever else is waiting; committed on return.
+
+        A write started inside a write of this thread's turn goes to SQLite on its own (and
+        waits for the lock its own turn holds until the engine's timeout), as it did before
+        writes took turns, instead of waiting for a turn that cannot come.
+        """
+        if getattr(_this_thread, "writing", False):
+            with engine.begin() as connection:
+                return work(connection)
         mine: _Write[T] = _Write(work, time.monotonic() + self.patience(engine))
         with self._lock:
             self._waiting.append(mine)
@@ -88,6 +97,7 @@ class Turns:
     def _lead(self, engine: Engine) -> None:
         with self._lock:
             batch, self._waiting = self._waiting, []
+        _this_thread.writing = True
         try:
             _commit_together(engine, batch)
         except BaseException as error:  # whatever happened, no caller is left waiting
@@ -96,6 +106,7 @@ class Turns:
                     write.finish(error=error)
             raise
         finally:
+            _this_thread.writing = False
             with self._lock:
                 if self._waiting:
                     following = self._waiting[0]

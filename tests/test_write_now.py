@@ -154,3 +154,23 @@ def test_a_write_that_fails_is_undone_alone_while_the_others_waiting_with_it_lan
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM t WHERE n = 99")).scalar() == 0
         assert connection.execute(text("SELECT count(*) FROM t")).scalar() == 5
+
+
+def test_a_write_started_inside_a_write_gives_up_instead_of_waiting_forever(
+    tmp_path: Path,
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'nested.db'}", timeout_ms=300)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (n INTEGER)"))
+
+    def nested(connection: Connection) -> int:
+        connection.execute(text("INSERT INTO t (n) VALUES (1)"))
+        return write_now(engine, _insert)  # the outer write holds the lock
+
+    started = time.monotonic()
+    with pytest.raises(OperationalError):
+        write_now(engine, nested)
+    assert time.monotonic() - started < 3  # the engine's timeout, not a hang
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM t")).scalar() == 0
+    engine.dispose()

@@ -40,16 +40,18 @@ from worker.sender import Sender
 
 PM = "UPM0000001"
 REP = "UREP000001"
-SUBMITTED = datetime(2025, 5, 2, 9, 0, tzinfo=UTC)
+# Years ahead of real time (the calendar repeats every 28 years: 2053 is 2025, 2055 is 2027):
+# the shared test server's sender, on the real clock, must never find this test's rows due.
+SUBMITTED = datetime(2053, 5, 2, 9, 0, tzinfo=UTC)
 
 
 @dataclass
 class Programme:
     """The seeded pitches by what retention should do with them."""
 
-    removed: int  # no meeting, opportunity closed 2025-06-01
+    removed: int  # no meeting, opportunity closed 2053-06-01
     met: int  # same opportunity, a booked meeting
-    recent: int  # no meeting, opportunity closed 2025-06-20 (too recently)
+    recent: int  # no meeting, opportunity closed 2053-06-20 (too recently)
     region: int  # another organisation, only a cancelled meeting
     sodertalje: int
     region_org: int
@@ -77,7 +79,7 @@ def runner(
         MATCHDAY_ADMINS=ADMIN,
     )
     assert settings.MATCHDAY_RETENTION_MONTHS == 24
-    clock = FixedClock(datetime(2027, 5, 20, 8, 0, tzinfo=UTC))
+    clock = FixedClock(datetime(2055, 5, 20, 8, 0, tzinfo=UTC))
     deps = new_deps(settings, clock=clock)
     yield Runner(deps, make_client(settings), clock, slack)
     deps.after_ack.shutdown()
@@ -203,9 +205,9 @@ def seed(sessions: sessionmaker[Session]) -> Programme:
                 ).id
             )
         acme, beta = ids
-        closed = _opportunity(session, org.id, "Fewer falls", date(2025, 6, 1))
-        later = _opportunity(session, org.id, "Night checks", date(2025, 6, 20))
-        regional = _opportunity(session, region.id, "Cleaner air", date(2025, 1, 10))
+        closed = _opportunity(session, org.id, "Fewer falls", date(2053, 6, 1))
+        later = _opportunity(session, org.id, "Night checks", date(2053, 6, 20))
+        regional = _opportunity(session, region.id, "Cleaner air", date(2053, 1, 10))
         removed = _pitch(session, closed, acme, "removed")
         met = _pitch(session, closed, beta, "met")
         recent = _pitch(session, later, acme, "recent")
@@ -255,14 +257,14 @@ def test_retention_removes_exactly_the_expired_content_once_a_day(
         before = {p: _content(session, p) for p in (seeded.met, seeded.recent)}
         decisions_before = len(session.scalars(select(PitchDecisionRow)).all())
 
-    # 20 May 2027: the first opportunity closed 1 June 2025, not yet 24 months ago.
-    # The region's (closed 10 January 2025) is due: only its pitch goes.
+    # 20 May 2055: the first opportunity closed 1 June 2053, not yet 24 months ago.
+    # The region's (closed 10 January 2053) is due: only its pitch goes.
     assert remove_expired_pitch_content(runner.deps, runner.client) == 1
-    runner.clock.set(datetime(2027, 5, 20, 15, 0, tzinfo=UTC))
+    runner.clock.set(datetime(2055, 5, 20, 15, 0, tzinfo=UTC))
     assert remove_expired_pitch_content(runner.deps, runner.client) == 0  # same day
 
-    # 15 June 2027: now the first opportunity is due; several ticks that day, one run.
-    runner.clock.set(datetime(2027, 6, 15, 6, 0, tzinfo=UTC))
+    # 15 June 2055: now the first opportunity is due; several ticks that day, one run.
+    runner.clock.set(datetime(2055, 6, 15, 6, 0, tzinfo=UTC))
     with caplog.at_level(logging.INFO, logger="handlers.retention"):
         assert remove_expired_pitch_content(runner.deps, runner.client) == 1
     assert f"removed the content of pitch {seeded.removed}" in caplog.text
@@ -285,8 +287,8 @@ def test_retention_removes_exactly_the_expired_content_once_a_day(
             row.pitch_id: row.removed_at for row in session.scalars(select(PitchContentRemovalRow))
         }
         assert removals == {
-            seeded.region: datetime(2027, 5, 20, 8, 0, tzinfo=UTC),
-            seeded.removed: datetime(2027, 6, 15, 6, 0, tzinfo=UTC),
+            seeded.region: datetime(2055, 5, 20, 8, 0, tzinfo=UTC),
+            seeded.removed: datetime(2055, 6, 15, 6, 0, tzinfo=UTC),
         }
         audited = session.scalars(
             select(AuditEntry.subject).where(AuditEntry.action == "pitch_content_removed")
@@ -298,7 +300,7 @@ def test_retention_removes_exactly_the_expired_content_once_a_day(
             (seeded.region_org, "final"),
             (seeded.sodertalje, "final"),
         ]
-        assert exports[1].exported_at == datetime(2027, 6, 15, 6, 0, tzinfo=UTC)
+        assert exports[1].exported_at == datetime(2055, 6, 15, 6, 0, tzinfo=UTC)
 
     Sender(runner.deps, runner.client).drain()
     # The region has no project manager: its registrar's file goes to the admins.

@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from bot import answered_first
 from bot.assessment import SPECS, STEPS, Event, State, TransitionError
 from bot.deps import Deps
 from bot.events import ignored_message
@@ -43,7 +44,7 @@ from handlers.assessment_flow import (
 )
 from handlers.assessment_start import pick_area, start_or_resume
 from handlers.commands import CommandRequest, Outcome, Reply, subcommand
-from handlers.common import caller_of, deps_of, open_modal, respond
+from handlers.common import caller_of, deps_of, open_modal, refuse, respond
 from handlers.payloads import BlockAction, MessageChangedEvent, MessageEvent, ViewSubmission, parse
 from storage.repositories import assessments, needs, organisations
 
@@ -381,14 +382,39 @@ def form_button(ack: Ack, body: dict[str, Any], client: WebClient, context: Bolt
         return
     with deps.sessions() as session:
         current = assessments.answers(session=session, assessment_id=assessment_id).get(state)
-    view = build_answer_form(assessment_id, state, ctx.assessment.version, current, ctx.area)
+    view = build_answer_form(
+        assessment_id, state, ctx.assessment.version, current, ctx.area, action.response_url
+    )
     deps.after_ack.submit(open_modal, client, action.trigger_id, view, action.response_url)
+
+
+@answered_first.form(ANSWER_CALLBACK)
+def step_needs_no_database(payload: dict[str, Any]) -> bool:
+    """Every field valid on its own, and none that names a person (whether the owner is in
+    the project group only the database can tell): the form may close before the answer
+    is recorded (bot/answered_first.py). What the database finds then (the step moved on
+    meanwhile, the person left the group) is said in a message."""
+    submission = parse(ViewSubmission, payload)
+    if submission is None:
+        return False
+    raw_step = str(submission.metadata().get("step", ""))
+    if raw_step not in {state.value for state in STEPS}:
+        return False
+    state = State(raw_step)
+    fields = SPECS[state].fields
+    if any(field.kind == "user" for field in fields):
+        return False
+    values = {field.key: submission.text(field.key) for field in fields}
+    return validate_step(state, values, set())[0] is not None
 
 
 def answer_submitted(
     ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    """Record a step answered in the form, or show field errors and save nothing."""
+    """Record a step answered in the form, or show field errors and save nothing.
+
+    Answered before it was handled (the form closed already), what is wrong is told in a
+    message instead (handlers.common.refuse)."""
     submission = parse(ViewSubmission, body)
     metadata = submission.metadata() if submission else {}
     raw_step = str(metadata.get("step", ""))
@@ -397,22 +423,25 @@ def answer_submitted(
         return
     state = State(raw_step)
     first_field = SPECS[state].fields[0].key
+    user_id = submission.user_id
+    response_url = str(metadata.get("response_url", ""))
     deps = deps_of(context)
     ctx = load(deps, int(metadata.get("assessment", 0)))
     if ctx is None:
-        ack(response_action="errors", errors={first_field: _("This assessment no longer exists.")})
+        gone = {first_field: _("This assessment no longer exists.")}
+        refuse(ack, context, user_id, response_url, gone)
         return
-    if not may_answer(caller_of(deps, submission.user_id), ctx.organisation):
-        ack(response_action="errors", errors={first_field: _(NOT_IN_GROUP)})
+    if not may_answer(caller_of(deps, user_id), ctx.organisation):
+        refuse(ack, context, user_id, response_url, {first_field: _(NOT_IN_GROUP)})
         return
     values = {field.key: submission.text(field.key) for field in SPECS[state].fields}
     fields, errors = validate_step(state, values, group_members(deps, ctx.organisation.id))
     if fields is None:
-        ack(response_action="errors", errors=errors)
+        refuse(ack, context, user_id, response_url, errors)
         return
-    problem = _record(deps, ctx, submission.user_id, Event.ANSWER, state, fields)
-    if problem and not _saved_before(deps, ctx, state, submission.user_id, metadata):
-        ack(response_action="errors", errors={first_field: problem})
+    problem = _record(deps, ctx, user_id, Event.ANSWER, state, fields)
+    if problem and not _saved_before(deps, ctx, state, user_id, metadata):
+        refuse(ack, context, user_id, response_url, {first_field: problem})
         return
     ack()
 

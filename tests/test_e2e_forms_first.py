@@ -21,17 +21,30 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from benchmarks.ack_inprocess import InProcessApp
-from benchmarks.ack_kinds import PROFILE, REPRESENTATIVE, Request, Seeded, seed
+from benchmarks.ack_kinds import MANAGER, PROFILE, REPRESENTATIVE, Request, Seeded, seed
 from benchmarks.ack_latency import populate
+from bot.assessment import State
+from bot.urlencoded import form_fields
+from bot.views.assessment import ANSWER_CALLBACK as STEP_CALLBACK
 from bot.views.profile import PROFILE_CALLBACK
+from handlers.assessment import step_needs_no_database
 from sandbox import payloads
 from sandbox.signing import FORM_CONTENT_TYPE, post_to_app, signed_headers
 from sandbox.slack_api import FakeSlack
-from storage.models import ProfileRevisionRow, RepresentativeRow, StartupRow
+from storage.models import (
+    AnswerRow,
+    AssessmentRow,
+    FocusAreaRow,
+    MemberRow,
+    ProfileRevisionRow,
+    RepresentativeRow,
+    StartupRow,
+)
 from storage.repositories import inbox, languages, outbox, startups
 from tests.e2e import SIGNING_SECRET, start_worker, until, web_without_worker
 
 HOSTILE = "Snö & is <på> *Robotik* <!channel>"
+BUYER = "UBENCHBUY001"  # a second member of the bench organisation's group
 
 
 def _form(seeded: Seeded, response_url: str, *, view_id: str = "VFIRST0001", **changed: str) -> str:
@@ -257,3 +270,94 @@ def test_a_refusal_whose_response_url_slack_no_longer_takes_comes_as_a_direct_me
     assert dm["channel"] == REPRESENTATIVE and "Inget sparades" in json.dumps(
         dm, ensure_ascii=False
     )
+
+
+def _step_form(
+    seeded: Seeded, response_url: str, view_id: str, area: str, user_id: str = MANAGER
+) -> str:
+    """The assessment's first step answered in its form, as Slack sends it when saved; the
+    form opened when the assessment was seeded (at version 1, its first step)."""
+    metadata = {
+        "assessment": seeded.button_assessment,
+        "step": State.AREA.value,
+        "version": 1,
+        "response_url": response_url,
+    }
+    return payloads.view_submission(
+        user_id=user_id,
+        callback_id=STEP_CALLBACK,
+        values={"area": {"area": payloads.plain_value(area)}},
+        private_metadata=json.dumps(metadata),
+        view_id=view_id,
+        hash=f"{view_id}.hash",
+    )
+
+
+def _step_answers(sessions: sessionmaker[Session], seeded: Seeded) -> list[str]:
+    with sessions() as session:
+        rows = session.scalars(
+            select(AnswerRow).where(AnswerRow.assessment_id == seeded.button_assessment)
+        )
+        return [str(row.fields.get("area")) for row in rows]
+
+
+def test_a_step_form_closes_at_once_and_a_second_one_for_the_same_step_reads_nothing_saved(
+    running: tuple[InProcessApp, Seeded],
+    own_sessions: sessionmaker[Session],
+    slack: FakeSlack,
+) -> None:
+    app, seeded = running
+    with own_sessions.begin() as session:
+        assessment = session.get_one(AssessmentRow, seeded.button_assessment)
+        assert assessment.version == 1
+        organisation_id = session.get_one(FocusAreaRow, assessment.focus_area_id).organisation_id
+        session.add(
+            MemberRow(organisation_id=organisation_id, user_id=BUYER, role="buyer", added_by=BUYER)
+        )
+    first_url, second_url = slack.new_response_url(), slack.new_response_url()
+    # Two members opened the same step's form; both save. The first closes and is recorded.
+    status, answer = _send(app, _step_form(seeded, first_url, "VSTEP00001", HOSTILE), first_url)
+    assert (status, answer) == ("200", {})
+    assert _step_answers(own_sessions, seeded) == [HOSTILE]
+    assert slack.replies_to(first_url) == []  # the thread is told, not the person alone
+    # The second closes too (nothing its fields could be refused for), then reads that the
+    # step had moved on and nothing of it was saved.
+    later = _step_form(seeded, second_url, "VSTEP00002", "Later", user_id=BUYER)
+    status, answer = _send(app, later, second_url)
+    assert (status, answer) == ("200", {})
+    [told] = [call.args for call in slack.replies_to(second_url)]
+    assert told["text"].startswith("Inget sparades: Någon annan svarade på steg 1 av 6")
+    assert _step_answers(own_sessions, seeded) == [HOSTILE]
+    assert _waiting(own_sessions) == 0
+
+
+def test_a_step_form_with_its_first_field_empty_stays_open_with_the_error(
+    running: tuple[InProcessApp, Seeded],
+    own_sessions: sessionmaker[Session],
+    slack: FakeSlack,
+) -> None:
+    app, seeded = running
+    url = slack.new_response_url()
+    status, answer = _send(app, _step_form(seeded, url, "VSTEP00003", "   "), url)
+    assert status == "200" and answer["response_action"] == "errors"
+    assert list(answer["errors"]) == ["area"]
+    assert _step_answers(own_sessions, seeded) == [] and _waiting(own_sessions) == 0
+
+
+def test_only_step_forms_the_fields_alone_can_judge_are_answered_first() -> None:
+    def payload(step: State, values: dict[str, Any]) -> dict[str, Any]:
+        body = payloads.view_submission(
+            user_id=MANAGER,
+            callback_id=STEP_CALLBACK,
+            values=values,
+            private_metadata=json.dumps({"assessment": 1, "step": step.value, "version": 3}),
+        )
+        loaded: dict[str, Any] = json.loads(form_fields(body.encode())["payload"])
+        return loaded
+
+    answered = {"area": {"area": payloads.plain_value("Elderly care at home")}}
+    assert step_needs_no_database(payload(State.AREA, answered))
+    assert not step_needs_no_database(payload(State.AREA, {}))  # its error shows in the form
+    # Whether the owner is in the project group, only the database can tell.
+    owner = {"owner": {"owner": {"type": "users_select", "selected_user": MANAGER}}}
+    assert not step_needs_no_database(payload(State.OWNER, owner))

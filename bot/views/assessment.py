@@ -162,9 +162,15 @@ def build_summary(
 
 
 def build_answer_form(
-    assessment_id: int, state: State, version: int, current: Answer | None, area: FocusArea
+    assessment_id: int,
+    state: State,
+    version: int,
+    current: Answer | None,
+    area: FocusArea,
+    response_url: str = "",
 ) -> dict[str, Any]:
-    """The form for one step, prefilled with the current answer."""
+    """The form for one step, prefilled with the current answer. ``response_url``: the
+    thread button's, where what is refused after the form closed is said."""
     spec = SPECS[state]
     blocks: list[Block] = [section(_(spec.question)), context(_(spec.hint))]
     for index, field in enumerate(spec.fields):
@@ -213,7 +219,12 @@ def build_answer_form(
         submit=_("Save"),
         close=_("Cancel"),
         private_metadata=json.dumps(
-            {"assessment": assessment_id, "step": state.value, "version": version}
+            {
+                "assessment": assessment_id,
+                "step": state.value,
+                "version": version,
+                "response_url": response_url,
+            }
         ),
     )
 

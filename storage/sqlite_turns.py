@@ -99,7 +99,7 @@ class Turns:
             batch, self._waiting = self._waiting, []
         _this_thread.writing = True
         try:
-            _commit_together(engine, batch)
+            _commit_together(engine, batch, round(self.patience(engine) * 1000))
         except BaseException as error:  # whatever happened, no caller is left waiting
             for write in batch:
                 if not write.finished:
@@ -116,13 +116,13 @@ class Turns:
                     self._writing = False
 
 
-def _commit_together(engine: Engine, batch: list[_Write[Any]]) -> None:
+def _commit_together(engine: Engine, batch: list[_Write[Any]], patience: int) -> None:
     """Take the file's lock (trying often until the last deadline), run every write of
-    ``batch`` in one transaction and commit; each write gets its result or its error."""
+    ``batch`` in one transaction and commit; each write gets its result or its error.
+    ``patience``: the connection's busy timeout in ms, restored afterwards."""
     with engine.connect() as connection:
         raw = connection.connection.dbapi_connection  # pragmas: no round trip, no statement
         assert raw is not None
-        patience = int(raw.execute("PRAGMA busy_timeout").fetchone()[0])
         raw.execute("PRAGMA busy_timeout=0")
         try:
             waiting = _take_the_lock(raw, batch)
@@ -144,9 +144,7 @@ def _take_the_lock(raw: Any, batch: list[_Write[Any]]) -> list[_Write[Any]]:
         now = time.monotonic()
         for write in [write for write in waiting if now > write.deadline]:
             waiting.remove(write)
-            write.finish(
-                error=OperationalError("write_now", None, sqlite3.OperationalError(GAVE_UP))
-            )
+            write.finish(error=_gave_up())
         if not waiting:
             return []
         try:

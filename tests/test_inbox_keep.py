@@ -111,3 +111,24 @@ def test_handled_deliveries_leave_the_inbox_with_the_next_take(
     )
     with own_sessions() as session:
         assert list(session.scalars(select(InboxRow.id))) == [kept[3]]
+
+
+def test_a_late_handled_never_removes_a_later_delivery(
+    own_engine: Engine, own_sessions: sessionmaker[Session]
+) -> None:
+    """A worker lets what it handled leave the inbox with its next sweep, by id. When the
+    row went meanwhile (another sweep took it over after its lease and handled it, or it
+    was removed), the id must not already name a new delivery: that one would be removed
+    unhandled, and the click or the event behind it lost."""
+    lease = timedelta(seconds=30)
+    first = _keep(own_engine, "event:Ev01")
+    [taken] = inbox.take_due(engine=own_engine, now=SystemClock().now(), lease=lease, limit=10)
+    with own_sessions.begin() as session:  # handled and removed elsewhere meanwhile
+        inbox.handled(session=session, delivery_id=taken.id)
+    second = _keep(own_engine, "event:Ev02")
+    assert second != first
+    [delivery] = inbox.take_due(
+        engine=own_engine, now=SystemClock().now(), lease=lease, limit=10, handled=[taken.id]
+    )
+    assert (delivery.id, delivery.attempts) == (second, 1)
+    assert _count(own_sessions, InboxRow) == 1

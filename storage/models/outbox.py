@@ -97,6 +97,9 @@ class InboxRow(Base):
     """
 
     __tablename__ = "inbox"
+    # An id names one delivery forever: a worker lets handled deliveries go by id, a
+    # moment later, and must never remove a newer one that got the id meanwhile.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import Engine, delete, func, select, text
+from sqlalchemy import Engine, bindparam, delete, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,7 +20,8 @@ from bot.clock import SystemClock
 from sandbox.slack_api import FakeSlack
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
-from storage.models import Base, OutboxRow, OutboxStatus
+from storage.models import Base, InboxRow, OutboxRow, OutboxStatus
+from storage.models.base import UtcDateTime
 from tests.e2e import ADMIN, ServerProcess, SplitServerProcess, Workspace
 
 # The demo people of the end-to-end tests.
@@ -136,27 +137,33 @@ def engine(database_url: str) -> Iterator[Engine]:
 def sessions(engine: Engine) -> Iterator[sessionmaker[Session]]:
     """A session factory; every table is emptied after the test."""
     yield make_session_factory(engine, SystemClock())  # test data stamped at real time
-    _let_the_sender_finish(engine)
+    _let_the_server_finish(engine)
     _empty_tables(engine)
 
 
-def _let_the_sender_finish(engine: Engine, seconds: float = 5.0) -> None:
-    """Wait (a little) until the shared server has sent what the test left due now.
+def _let_the_server_finish(engine: Engine, seconds: float = 5.0) -> None:
+    """Wait (a little) until the shared server has handled what the test left in its inbox
+    and sent what the test left due now.
 
-    Otherwise a message the sender claimed before the tables were emptied (an admin's card
-    refreshed by a task) would reach the fake Slack during the next test.
+    Otherwise what it handles or sends after the tables were emptied (a click a test sent
+    without waiting for its effect, an admin's card refreshed by a task) would write into
+    the next test's database or reach the fake Slack during the next test.
     """
     busy = (
         select(func.count())
         .select_from(OutboxRow)
         .where(
             OutboxRow.status.in_((OutboxStatus.PENDING.value, OutboxStatus.SENDING.value)),
+            OutboxRow.due_at <= bindparam("now", type_=UtcDateTime()),
         )
     )
+    waiting = select(func.count()).select_from(InboxRow)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         with engine.connect() as connection:
-            if not connection.scalar(busy.where(OutboxRow.due_at <= datetime.now(UTC))):
+            if not connection.scalar(waiting) and not connection.scalar(
+                busy, {"now": datetime.now(UTC)}
+            ):
                 return
         time.sleep(0.05)
 

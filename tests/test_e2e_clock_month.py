@@ -25,7 +25,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
 import handlers  # noqa: F401 - every builder, task and hook the sender runs
 from bot.app import make_client, new_deps
@@ -175,16 +174,16 @@ START = local(date(2027, 2, 1), 7)  # Monday 1 February 2027, 07:00 in Stockholm
 
 
 @pytest.fixture
-def programme(
-    database_url: str, sessions: sessionmaker[Session], slack: FakeSlack
-) -> Iterator[Programme]:
+def programme(own_database: str, slack: FakeSlack) -> Iterator[Programme]:
+    """The app on a database of its own: the shared test server's sender, on the real
+    clock, would find this month's messages due once real time passes February 2027."""
     for user, name in ((ADMIN, "admin"), (PM, "pm"), (REP, "rep"), (REP2, "rep2")):
         slack.add_user(user, name)
     slack.add_channel(ORG_CHANNEL, "clock-projekt", members=[ADMIN, PM], is_private=True)
     slack.add_channel(OPPS, "clock-opportunities", members=[ADMIN, PM, REP, REP2])
     slack.add_channel(PILOT_CHANNEL, "clock-pilot", members=[PM, REP], is_private=True)
     settings = load_settings(
-        DATABASE_URL=database_url,
+        DATABASE_URL=own_database,
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_API_URL=slack.api_url,
         MATCHDAY_ADMINS=ADMIN,

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from alembic import context
 
 from storage.db import make_engine
+from storage.migrate import one_migrator_at_a_time
 from storage.models import Base
 from storage.models.base import UtcDateTime
 
@@ -25,7 +26,7 @@ def run_migrations() -> None:
     url = context.config.get_main_option("sqlalchemy.url")
     assert url, "sqlalchemy.url must be set by storage.migrate"
     engine = make_engine(url)
-    with engine.connect() as connection:
+    with engine.connect() as connection, one_migrator_at_a_time(connection):
         context.configure(
             connection=connection,
             target_metadata=target_metadata,

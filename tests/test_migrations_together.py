@@ -1,0 +1,70 @@
+"""Processes started together migrate one database once.
+
+Every `matchday` process migrates on start (bot/cli.py), and production starts several at
+once: web processes beside workers, a release rolled out to all of them. On a new
+database, or after an upgrade that brings a migration, they would each run it, and all
+but the first fail on start ("table outbox already exists"). They take turns instead.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+
+from storage.migrate import MIGRATIONS
+from tests.conftest import BACKENDS, _create_postgres_database, _drop_postgres_database
+
+TOGETHER = 4
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables yet."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'matchday.db'}"
+        return
+    name, url = _create_postgres_database()
+    yield url
+    _drop_postgres_database(name)
+
+
+def _newest_revision() -> str:
+    names = [path.name for path in (MIGRATIONS / "versions").glob("[0-9]*_*.py")]
+    return max(names).split("_", 1)[0]
+
+
+def test_processes_started_together_migrate_once_and_all_start(empty_database: str) -> None:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "MATCHDAY_", "DATABASE_"))
+    }
+    env = {**clean, "DATABASE_URL": empty_database}
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "db", "upgrade"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(TOGETHER)
+    ]
+    # Each one's output is small (a line per migration), well within a pipe's buffer.
+    errors = [process.communicate(timeout=120)[1] for process in started]
+    failures = [error for process, error in zip(started, errors, strict=True) if process.returncode]
+    assert failures == []
+    engine = create_engine(empty_database)
+    try:
+        with engine.connect() as connection:
+            versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+            assert [row[0] for row in versions] == [_newest_revision()]
+            assert "inbox" in inspect(connection).get_table_names()
+    finally:
+        engine.dispose()

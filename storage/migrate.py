@@ -11,7 +11,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -19,6 +19,8 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 MIGRATION_WAIT_SECONDS = 600
 # PostgreSQL's advisory lock for migrations: "matchday" read as a number.
 _ADVISORY_KEY = int.from_bytes(b"matchday", "big")
+# PostgreSQL's codes for a statement that waited past statement_timeout or lock_timeout.
+_GAVE_UP_WAITING = ("57014", "55P03")
 
 
 class MigrationWaitError(RuntimeError):
@@ -61,14 +63,19 @@ def _advisory_lock(connection: Connection) -> Iterator[None]:
             connection.exec_driver_sql(f"SET LOCAL lock_timeout = {seconds}")
             connection.exec_driver_sql(f"SELECT pg_advisory_lock({_ADVISORY_KEY})")
     except OperationalError as error:
-        raise MigrationWaitError from error
+        if getattr(error.orig, "sqlstate", None) in _GAVE_UP_WAITING:
+            raise MigrationWaitError from error
+        raise
     try:
         yield
     finally:
-        if connection.in_transaction():  # a failed migration left its transaction
-            connection.rollback()
-        with connection.begin():
-            connection.exec_driver_sql(f"SELECT pg_advisory_unlock({_ADVISORY_KEY})")
+        try:
+            if connection.in_transaction():  # a failed migration left its transaction
+                connection.rollback()
+            with connection.begin():
+                connection.exec_driver_sql(f"SELECT pg_advisory_unlock({_ADVISORY_KEY})")
+        except SQLAlchemyError:
+            connection.invalidate()  # closed, and its session's lock with it
 
 
 @contextmanager

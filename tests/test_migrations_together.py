@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
+from storage import migrate
 from storage.migrate import MIGRATIONS
 from tests.conftest import BACKENDS, _create_postgres_database, _drop_postgres_database
 
@@ -65,6 +66,29 @@ def test_processes_started_together_migrate_once_and_all_start(empty_database: s
         with engine.connect() as connection:
             versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
             assert [row[0] for row in versions] == [_newest_revision()]
+            assert "inbox" in inspect(connection).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def test_a_process_that_waits_too_long_for_another_gives_up_clearly(
+    empty_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process migrating for longer than the wait (here a second): this one says so
+    instead of running the migrations beside it, and leaves the database as it was."""
+    monkeypatch.setattr(migrate, "MIGRATION_WAIT_SECONDS", 1)
+    engine = create_engine(empty_database)
+    try:
+        with (
+            engine.connect() as holder,
+            migrate.one_migrator_at_a_time(holder),
+            pytest.raises(migrate.MigrationWaitError, match="another process has been"),
+        ):
+            migrate.upgrade(empty_database)
+        with engine.connect() as connection:
+            assert inspect(connection).get_table_names() == []
+        migrate.upgrade(empty_database)  # once the other one is done
+        with engine.connect() as connection:
             assert "inbox" in inspect(connection).get_table_names()
     finally:
         engine.dispose()

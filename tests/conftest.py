@@ -82,16 +82,18 @@ def _drop_postgres_database(name: str) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def fresh_database(kind: str, folder: Path) -> Iterator[str]:
+def fresh_database(kind: str, folder: Path, *, migrated: bool = True) -> Iterator[str]:
     """A new database of this kind (a file in ``folder``, or a scratch PostgreSQL database
-    dropped afterwards), migrated to head by Alembic (not create_all)."""
+    dropped afterwards), migrated to head by Alembic (not create_all) unless not ``migrated``."""
     if kind == "sqlite":
         url = f"sqlite:///{folder / 'matchday.db'}"
-        upgrade(url)
+        if migrated:
+            upgrade(url)
         yield url
         return
     name, url = _create_postgres_database()
-    upgrade(url)
+    if migrated:
+        upgrade(url)
     yield url
     _drop_postgres_database(name)
 

@@ -13,15 +13,20 @@ from bot.config import ConfigError, load_settings
 BASE = {"SLACK_BOT_TOKEN": "xoxb-secret-value-123", "SLACK_SIGNING_SECRET": "topsecretsigning"}
 
 
-def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def cli_env(**env: str) -> dict[str, str]:
+    """This environment without Matchday's settings, then ``env``."""
     clean = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("SLACK_", "MATCHDAY_", "DATABASE_"))
     }
+    return {**clean, **env}
+
+
+def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
-        env={**clean, **env},
+        env=cli_env(**env),
         capture_output=True,
         text=True,
         timeout=60,

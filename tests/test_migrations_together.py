@@ -8,18 +8,18 @@ but the first fail on start ("table outbox already exists"). They take turns ins
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
 from storage import migrate
-from storage.migrate import MIGRATIONS
-from tests.conftest import BACKENDS, _create_postgres_database, _drop_postgres_database
+from tests.conftest import BACKENDS, fresh_database
+from tests.test_config import cli_env
 
 TOGETHER = 4
 
@@ -27,26 +27,15 @@ TOGETHER = 4
 @pytest.fixture(params=BACKENDS)
 def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database with no tables yet."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'matchday.db'}"
-        return
-    name, url = _create_postgres_database()
-    yield url
-    _drop_postgres_database(name)
+    yield from fresh_database(request.param, tmp_path, migrated=False)
 
 
-def _newest_revision() -> str:
-    names = [path.name for path in (MIGRATIONS / "versions").glob("[0-9]*_*.py")]
-    return max(names).split("_", 1)[0]
+def _newest_revision(url: str) -> str | None:
+    return ScriptDirectory.from_config(migrate.alembic_config(url)).get_current_head()
 
 
 def test_processes_started_together_migrate_once_and_all_start(empty_database: str) -> None:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SLACK_", "MATCHDAY_", "DATABASE_"))
-    }
-    env = {**clean, "DATABASE_URL": empty_database}
+    env = cli_env(DATABASE_URL=empty_database)
     started = [
         subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "db", "upgrade"],
@@ -65,7 +54,7 @@ def test_processes_started_together_migrate_once_and_all_start(empty_database: s
     try:
         with engine.connect() as connection:
             versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-            assert [row[0] for row in versions] == [_newest_revision()]
+            assert [row[0] for row in versions] == [_newest_revision(empty_database)]
             assert "inbox" in inspect(connection).get_table_names()
     finally:
         engine.dispose()
